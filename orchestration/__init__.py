@@ -1,0 +1,1 @@
+"""salesdw: a sales KPI warehouse on dbt, DuckDB, Dagster and Great Expectations."""

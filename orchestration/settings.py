@@ -1,0 +1,41 @@
+"""Project settings, each overridable by an environment variable.
+
+Paths default to folders under the repository root so that ``make run`` works from a
+fresh clone; a deployment moves them with ``SALESDW_*`` variables.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _path(variable: str, default: Path) -> Path:
+    value = os.environ.get(variable)
+    return Path(value).expanduser().resolve() if value else default
+
+
+@dataclass(frozen=True)
+class Settings:
+    landing_dir: Path = field(
+        default_factory=lambda: _path("SALESDW_LANDING_DIR", PROJECT_ROOT / "data" / "landing")
+    )
+    warehouse_path: Path = field(
+        default_factory=lambda: _path(
+            "SALESDW_WAREHOUSE_PATH", PROJECT_ROOT / "warehouse" / "warehouse.duckdb"
+        )
+    )
+    marts_path: Path = field(
+        default_factory=lambda: _path(
+            "SALESDW_MARTS_PATH", PROJECT_ROOT / "warehouse" / "marts.duckdb"
+        )
+    )
+    seeds_dir: Path = field(
+        default_factory=lambda: _path("SALESDW_SEEDS_DIR", PROJECT_ROOT / "seeds")
+    )
+    reporting_currency: str = field(
+        default_factory=lambda: os.environ.get("SALESDW_REPORTING_CURRENCY", "RUB").upper()
+    )
