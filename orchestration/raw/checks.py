@@ -1,0 +1,210 @@
+"""Row-level contract checks, generated as one set-based DuckDB query per file.
+
+Every check yields a reason ``"<code>: <what is wrong>"`` or NULL; a row's reasons are
+joined with ``"; "``. A row with no reason loads, a row with any reason is rejected
+with all of them, so a person fixes the row once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from orchestration.raw.contract import Column, Kind, Ref, Table
+
+KNOWN_MANAGERS_SQL = "select manager_id from raw.crm__managers"
+RATED_CURRENCIES_SQL = "select distinct upper(trim(currency)) from raw.finance__fx_rates"
+
+_PARSE_TYPE_NAMES = {
+    Kind.TS: "timestamp",
+    Kind.DATE: "date",
+    Kind.BOOL: "boolean",
+    Kind.INT: "integer",
+    Kind.MONEY: "decimal number",
+    Kind.QUANTITY: "decimal number",
+    Kind.RATE: "decimal number",
+}
+
+
+@dataclass(frozen=True)
+class ReferenceCodes:
+    """Codes that live in the seeds rather than in the contract."""
+
+    channels: tuple[str, ...]
+    stages: tuple[str, ...]
+    lost_reasons: tuple[str, ...]
+    reporting_currency: str
+
+
+def quote_identifier(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def quote_literal(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _quoted(expression: str) -> str:
+    """SQL that renders a value in quotes for a message, NULL as NULL."""
+    return f"coalesce('''' || cast({expression} as varchar) || '''', 'NULL')"
+
+
+def _in_list(values: Iterable[str]) -> str:
+    return ", ".join(quote_literal(value) for value in values)
+
+
+def _typed_expression(column_sql: str, kind: Kind, source_type: str) -> str:
+    if kind is Kind.STR:
+        return f"cast({column_sql} as varchar)"
+    if kind is Kind.TS and source_type == "VARCHAR":
+        # Parsing through TIMESTAMPTZ honours an explicit offset; the session zone is UTC,
+        # so a value without one is taken as UTC, as the contract says.
+        return f"try_cast(try_cast(nullif(trim({column_sql}), '') as timestamptz) as timestamp)"
+    if source_type == "VARCHAR":
+        return f"try_cast(nullif(trim({column_sql}), '') as {kind.value})"
+    return f"try_cast({column_sql} as {kind.value})"
+
+
+def _is_blank(column_sql: str, source_type: str) -> str:
+    if source_type == "VARCHAR":
+        return f"nullif(trim({column_sql}), '') is null"
+    return f"{column_sql} is null"
+
+
+def _parse_reasons(column: Column, source_type: str) -> list[str]:
+    """Reasons that need the source value: missing values and unparseable ones."""
+    column_sql = quote_identifier(column.name)
+    blank = _is_blank(column_sql, source_type)
+    reasons = []
+    if not column.nullable:
+        reasons.append(
+            f"case when {blank} then 'missing_value: {column.name} is empty but required' end"
+        )
+    if column.kind is not Kind.STR:
+        typed = _typed_expression(column_sql, column.kind, source_type)
+        reasons.append(
+            f"case when not ({blank}) and {typed} is null then "
+            f"format('unparseable: {column.name} {{}} is not a valid "
+            f"{_PARSE_TYPE_NAMES[column.kind]}', "
+            f"{_quoted(column_sql)}) end"
+        )
+    return reasons
+
+
+def _code_check(column: Column, codes: ReferenceCodes) -> str | None:
+    column_sql = quote_identifier(column.name)
+    normalised = f"lower(trim({column_sql}))"
+    if column.accepted:
+        allowed, what = column.accepted, "one of " + ", ".join(column.accepted)
+    elif column.ref is Ref.CHANNEL:
+        allowed, what = codes.channels, "a sales channel of seeds/sales_channels.csv"
+    elif column.ref is Ref.STAGE:
+        allowed, what = codes.stages, "a deal stage of seeds/deal_stages.csv"
+    elif column.ref is Ref.LOST_REASON:
+        allowed, what = codes.lost_reasons, "a lost reason of seeds/lost_reasons.csv"
+    else:
+        return None
+    return (
+        f"case when {normalised} not in ({_in_list(allowed)}) then "
+        f"format('bad_enum: {column.name} {{}} is not {what}', {_quoted(column_sql)}) end"
+    )
+
+
+def _value_checks(column: Column, codes: ReferenceCodes) -> list[str]:
+    """Reasons about a parsed, non-missing value."""
+    column_sql = quote_identifier(column.name)
+    checks: list[str | None] = [_code_check(column, codes)]
+    if column.ref is Ref.MANAGER:
+        checks.append(
+            f"case when {column_sql} not in ({KNOWN_MANAGERS_SQL}) then "
+            f"format('unknown_reference: {column.name} {{}} is not a manager of crm/managers', "
+            f"{_quoted(column_sql)}) end"
+        )
+    if column.ref is Ref.CURRENCY:
+        currency = f"upper(trim({column_sql}))"
+        checks.append(
+            f"case when {currency} <> {quote_literal(codes.reporting_currency)} "
+            f"and {currency} not in ({RATED_CURRENCIES_SQL}) then "
+            f"format('no_fx_rate: currency {{}} has no rate in finance/fx_rates', "
+            f"{_quoted(column_sql)}) end"
+        )
+    if column.kind is Kind.RATE:
+        checks.append(
+            f"case when {column_sql} <= 0 then "
+            f"format('out_of_range: {column.name} {{}} must be positive', "
+            f"{_quoted(column_sql)}) end"
+        )
+    elif column.non_negative:
+        checks.append(
+            f"case when {column_sql} < 0 then "
+            f"format('negative_amount: {column.name} {{}} is negative', {_quoted(column_sql)}) end"
+        )
+    if column.value_range:
+        low, high = column.value_range
+        checks.append(
+            f"case when {column_sql} not between {low} and {high} then "
+            f"format('out_of_range: {column.name} {{}} is outside {low}..{high}', "
+            f"{_quoted(column_sql)}) end"
+        )
+    return [check for check in checks if check]
+
+
+def _duplicate_check(table: Table) -> str:
+    partition = [*table.key, "updated_at"] if table.versioned else list(table.key)
+    partition_sql = ", ".join(quote_identifier(name) for name in partition)
+    described = " and ".join(f"{name}={{}}" for name in partition)
+    values = ", ".join(_quoted(quote_identifier(name)) for name in partition)
+    window = f"over (partition by {partition_sql} order by _row_number)"
+    return (
+        f"case when row_number() {window} > 1 then "
+        f"format('duplicate_key: {described} already appears at row {{}} of this file', "
+        f"{values}, min(_row_number) {window}) end"
+    )
+
+
+def _joined(reasons: list[str]) -> str:
+    return "nullif(concat_ws('; ', " + ", ".join(reasons) + "), '')"
+
+
+def checked_rows_sql(
+    table: Table,
+    source_rows_sql: str,
+    source_types: Mapping[str, str],
+    codes: ReferenceCodes,
+) -> str:
+    """A query over ``source_rows_sql`` (which has ``_row_number`` and the file's
+    columns) giving ``_row_number``, the contract columns cast to their warehouse types,
+    ``is_deleted`` for CRM tables, and ``_reason`` (NULL for a good row)."""
+    typed = [
+        f"{_typed_expression(quote_identifier(c.name), c.kind, source_types[c.name])} "
+        f"as {quote_identifier(c.name)}"
+        for c in table.columns
+    ]
+    parse_reasons = [
+        reason for c in table.columns for reason in _parse_reasons(c, source_types[c.name])
+    ]
+    if table.deletable:
+        deleted = Column("is_deleted", Kind.BOOL, nullable=True)
+        if "is_deleted" in source_types:
+            typed_deleted = _typed_expression('"is_deleted"', Kind.BOOL, source_types["is_deleted"])
+            typed.append(f"coalesce({typed_deleted}, false) as is_deleted")
+            parse_reasons += _parse_reasons(deleted, source_types["is_deleted"])
+        else:
+            typed.append("false as is_deleted")
+    value_reasons = [reason for c in table.columns for reason in _value_checks(c, codes)]
+    value_reasons.append(_duplicate_check(table))
+    typed_sql = ",\n        ".join(typed)
+    return f"""
+with source_rows as ({source_rows_sql}),
+typed_rows as (
+    select
+        _row_number,
+        {typed_sql},
+        {_joined(parse_reasons)} as _parse_reason
+    from source_rows
+)
+select
+    * exclude (_parse_reason),
+    {_joined(["_parse_reason", *value_reasons])} as _reason
+from typed_rows
+"""

@@ -1,0 +1,292 @@
+"""Row- and file-level contract rules of the ingestion, on small hand-made extracts."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from orchestration.raw import ingest as ingest_module
+from orchestration.raw.ingest import FileStatus, ingest
+from orchestration.settings import Settings
+
+DEAL_HEADER = (
+    "deal_id,lead_id,client_id,manager_id,channel_code,created_at,stage_code,status,"
+    "amount,currency,closed_at,lost_reason_code,is_competitive,updated_at"
+)
+GOOD_DEAL = (
+    "D1,,C1,M1,active,2024-01-02T10:00:00,won,won,100.50,USD,"
+    "2024-01-03T10:00:00,,true,2024-01-03T10:00:00"
+)
+
+
+def _write_parquet(landing: Path, table: str, name: str, columns: dict[str, pa.Array]) -> Path:
+    folder = landing / table
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    pq.write_table(pa.table(columns), path)
+    return path
+
+
+def _write_csv(landing: Path, table: str, name: str, lines: list[str]) -> Path:
+    folder = landing / table
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    landing = tmp_path / "landing"
+    _write_parquet(
+        landing,
+        "finance/fx_rates",
+        "fx_2024-01.parquet",
+        {
+            "rate_date": pa.array([date(2024, 1, 1)]),
+            "currency": pa.array(["USD"]),
+            "rate_to_base": pa.array([Decimal("90.12345678")], pa.decimal128(18, 8)),
+        },
+    )
+    _write_parquet(
+        landing,
+        "crm/managers",
+        "managers_2024-01.parquet",
+        {
+            "manager_id": pa.array(["M1", "M2"]),
+            "full_name": pa.array(["Anna Ivanova", "Boris Petrov"]),
+            "email": pa.array(["anna@example.com", "boris@example.com"]),
+            "team_id": pa.array(["T1", "T1"]),
+            "role": pa.array(["manager", "head"]),
+            "hired_on": pa.array([date(2023, 1, 9)] * 2),
+            "fired_on": pa.array([None, None], pa.date32()),
+            "updated_at": pa.array([datetime(2024, 1, 1)] * 2, pa.timestamp("us")),
+        },
+    )
+    return Settings(landing_dir=landing, warehouse_path=tmp_path / "warehouse.duckdb")
+
+
+def _query(settings: Settings, sql: str) -> list[tuple]:
+    with duckdb.connect(str(settings.warehouse_path), read_only=True) as connection:
+        return connection.execute(sql).fetchall()
+
+
+def _reasons(settings: Settings) -> dict[int, str]:
+    return dict(_query(settings, "select row_number, reason from raw.rejects"))
+
+
+@pytest.mark.parametrize(
+    ("row", "code", "detail"),
+    [
+        (GOOD_DEAL.replace("D1,", ",", 1), "missing_value", "deal_id is empty"),
+        (GOOD_DEAL.replace(",M1,", ",M404,"), "unknown_reference", "manager_id 'M404'"),
+        (GOOD_DEAL.replace(",active,", ",tv,"), "bad_enum", "channel_code 'tv'"),
+        (GOOD_DEAL.replace(",won,won,", ",won,pending,"), "bad_enum", "status 'pending'"),
+        (GOOD_DEAL.replace(",won,won,", ",paid,won,"), "bad_enum", "stage_code 'paid'"),
+        (GOOD_DEAL.replace("100.50", "-100.50"), "negative_amount", "amount '-100.50'"),
+        (GOOD_DEAL.replace(",USD,", ",GBP,"), "no_fx_rate", "currency 'GBP'"),
+        (
+            GOOD_DEAL.replace("2024-01-02T10:00:00", "31.02.2024 25:61"),
+            "unparseable",
+            "created_at '31.02.2024 25:61' is not a valid timestamp",
+        ),
+        (GOOD_DEAL.replace(",true,", ",maybe,"), "unparseable", "is_competitive 'maybe'"),
+        (GOOD_DEAL.replace("100.50", '"1 000,50"'), "unparseable", "amount '1 000,50'"),
+    ],
+)
+def test_a_bad_row_is_rejected_with_its_reason_and_the_rest_loads(
+    settings: Settings, row: str, code: str, detail: str
+) -> None:
+    _write_csv(
+        settings.landing_dir,
+        "crm/deals",
+        "deals.csv",
+        [DEAL_HEADER, GOOD_DEAL.replace("D1", "D0"), row],
+    )
+
+    report = ingest(settings)
+
+    deals = next(f for f in report.files if f.table == "crm/deals")
+    assert (deals.rows_read, deals.rows_loaded, deals.rows_rejected) == (2, 1, 1)
+    reason = _reasons(settings)[2]
+    assert reason.startswith(f"{code}: ")
+    assert detail in reason
+    assert _query(settings, "select deal_id from raw.crm__deals") == [("D0",)]
+
+
+def test_rejected_row_is_kept_whole_as_json_with_every_reason(settings: Settings) -> None:
+    bad = GOOD_DEAL.replace(",M1,", ",M404,").replace(",USD,", ",GBP,") + ",surplus"
+    _write_csv(settings.landing_dir, "crm/deals", "deals.csv", [DEAL_HEADER + ",extra", bad])
+
+    ingest(settings)
+
+    [(row_json, reason, source_file)] = _query(
+        settings, "select row_json, reason, source_file from raw.rejects"
+    )
+    row = json.loads(row_json)
+    assert row["manager_id"] == "M404"
+    assert row["extra"] == "surplus"
+    assert "_row_number" not in row
+    assert reason.split("; ")[0].startswith("unknown_reference")
+    assert any(part.startswith("no_fx_rate") for part in reason.split("; "))
+    assert source_file == "crm/deals/deals.csv"
+
+
+def test_duplicate_keys_in_one_file_keep_the_first_row(settings: Settings) -> None:
+    newer = GOOD_DEAL.replace("2024-01-03T10:00:00", "2024-01-04T10:00:00")
+    _write_csv(
+        settings.landing_dir, "crm/deals", "deals.csv", [DEAL_HEADER, GOOD_DEAL, newer, GOOD_DEAL]
+    )
+
+    ingest(settings)
+
+    # Two versions of D1 with different updated_at are history; the same version twice is not.
+    assert _query(settings, "select count(*) from raw.crm__deals") == [(2,)]
+    reasons = _reasons(settings)
+    assert list(reasons) == [3]
+    assert reasons[3].startswith("duplicate_key: deal_id='D1' and updated_at=")
+    assert "already appears at row 1" in reasons[3]
+
+
+def test_values_are_typed_and_timestamps_with_an_offset_become_utc(settings: Settings) -> None:
+    row = GOOD_DEAL.replace("2024-01-03T10:00:00,,true", "2024-01-03T02:30:00+03:00,,TRUE")
+    _write_csv(settings.landing_dir, "crm/deals", "deals.csv", [DEAL_HEADER, row])
+
+    ingest(settings)
+
+    [(closed_at, amount, competitive, deleted, row_number)] = _query(
+        settings,
+        "select closed_at, amount, is_competitive, is_deleted, _row_number from raw.crm__deals",
+    )
+    assert closed_at == datetime(2024, 1, 2, 23, 30)
+    assert amount == Decimal("100.50")
+    assert competitive is True
+    assert deleted is False
+    assert row_number == 1
+
+
+def test_is_deleted_is_optional_and_read_when_present(settings: Settings) -> None:
+    _write_csv(
+        settings.landing_dir,
+        "crm/deals",
+        "deals.csv",
+        [DEAL_HEADER + ",is_deleted", GOOD_DEAL + ",true", GOOD_DEAL.replace("D1", "D2") + ","],
+    )
+
+    ingest(settings)
+
+    assert _query(settings, "select deal_id, is_deleted from raw.crm__deals order by 1") == [
+        ("D1", True),
+        ("D2", False),
+    ]
+
+
+def test_unreadable_and_incomplete_files_are_refused_whole(settings: Settings) -> None:
+    _write_csv(settings.landing_dir, "crm/deals", "deals_good.csv", [DEAL_HEADER, GOOD_DEAL])
+    no_amount = DEAL_HEADER.replace("amount,", "")
+    row_without_amount = GOOD_DEAL.replace("100.50,", "")
+    _write_csv(
+        settings.landing_dir, "crm/deals", "deals_no_amount.csv", [no_amount, row_without_amount]
+    )
+    truncated = settings.landing_dir / "crm/deals/deals_truncated.parquet"
+    truncated.write_bytes(b"PAR1" + b"\0" * 64)
+    ragged = [DEAL_HEADER, GOOD_DEAL.replace("D1", "D7"), "D8,,C1,M1"]
+    _write_csv(settings.landing_dir, "crm/deals", "deals_ragged.csv", ragged)
+    (settings.landing_dir / "crm/deals/deals.xlsx").write_bytes(b"PK\x03\x04")
+
+    report = ingest(settings)
+
+    errors = {f.relative_path: f.error for f in report.files if f.status is FileStatus.REFUSED}
+    assert set(errors) == {
+        "crm/deals/deals_no_amount.csv",
+        "crm/deals/deals_truncated.parquet",
+        "crm/deals/deals_ragged.csv",
+        "crm/deals/deals.xlsx",
+    }
+    assert errors["crm/deals/deals_no_amount.csv"] == (
+        "missing_column: crm/deals/deals_no_amount.csv lacks required column amount of crm/deals"
+    )
+    assert errors["crm/deals/deals_truncated.parquet"].startswith(
+        "unreadable: crm/deals/deals_truncated.parquet cannot be read as PARQUET"
+    )
+    assert errors["crm/deals/deals_ragged.csv"].startswith("unreadable: crm/deals/deals_ragged.csv")
+    assert errors["crm/deals/deals.xlsx"].startswith("unreadable: crm/deals/deals.xlsx")
+    assert _query(settings, "select deal_id, _source_file from raw.crm__deals") == [
+        ("D1", "crm/deals/deals_good.csv")
+    ]
+    assert _query(
+        settings,
+        "select count(*) from raw.ingest_ledger where status = 'refused' "
+        "and rows_read = 0 and error is not null",
+    ) == [(4,)]
+
+
+def test_a_crash_half_way_leaves_no_partial_rows(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _write_csv(settings.landing_dir, "crm/deals", "deals.csv", [DEAL_HEADER, GOOD_DEAL])
+
+    def crash(*_: object) -> None:
+        raise RuntimeError("power cut after the rows were inserted")
+
+    monkeypatch.setattr(ingest_module, "_record", crash)
+    with pytest.raises(RuntimeError, match="power cut"):
+        ingest(settings)
+    monkeypatch.undo()
+
+    assert _query(settings, "select count(*) from raw.crm__deals") == [(0,)]
+    assert _query(
+        settings, "select count(*) from raw.ingest_ledger where path like 'crm/deals%'"
+    ) == [(0,)]
+    report = ingest(settings)
+    assert [f.status for f in report.files if f.table == "crm/deals"] == [FileStatus.LOADED]
+    assert _query(settings, "select count(*) from raw.crm__deals") == [(1,)]
+
+
+def test_a_reference_loaded_in_the_same_run_resolves(settings: Settings) -> None:
+    # Rates load before money and managers before the rows naming them, whatever the
+    # order the folders are listed in.
+    _write_csv(
+        settings.landing_dir,
+        "crm/deals",
+        "deals.csv",
+        [DEAL_HEADER, GOOD_DEAL.replace(",M1,", ",M3,")],
+    )
+    _write_parquet(
+        settings.landing_dir,
+        "crm/managers",
+        "managers_2024-02.parquet",
+        {
+            "manager_id": pa.array(["M3"]),
+            "full_name": pa.array(["Vera Sidorova"]),
+            "email": pa.array(["vera@example.com"]),
+            "team_id": pa.array(["T1"]),
+            "role": pa.array(["manager"]),
+            "hired_on": pa.array([date(2024, 2, 1)]),
+            "fired_on": pa.array([None], pa.date32()),
+            "updated_at": pa.array([datetime(2024, 2, 1)], pa.timestamp("us")),
+        },
+    )
+
+    report = ingest(settings)
+
+    assert report.rows_rejected == 0
+    assert _query(settings, "select manager_id from raw.crm__deals") == [("M3",)]
+
+
+def test_the_reporting_currency_needs_no_rate(settings: Settings) -> None:
+    _write_csv(
+        settings.landing_dir,
+        "crm/deals",
+        "deals.csv",
+        [DEAL_HEADER, GOOD_DEAL.replace(",USD,", ",rub,")],
+    )
+
+    assert ingest(settings).rows_rejected == 0
