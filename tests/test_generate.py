@@ -1,0 +1,365 @@
+"""The demo generator: deterministic, coherent stories, realistic volumes, messy files."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from orchestration.demo import GeneratorConfig, generate
+from orchestration.demo.workdays import HOLIDAYS
+
+START = date(2024, 1, 1)
+MONTHS = 12
+MESSY_CODES = {
+    "duplicate_key",
+    "unknown_reference",
+    "negative_amount",
+    "bad_enum",
+    "unparseable",
+    "missing_value",
+    "no_fx_rate",
+    "unreadable",
+    "missing_column",
+}
+
+
+def _run(out: Path, **options) -> dict[str, int]:
+    options = {"start": START, "months": MONTHS, **options}
+    return generate(GeneratorConfig(out=out, **options))
+
+
+@pytest.fixture(scope="session")
+def quarter(tmp_path_factory) -> tuple[Path, dict[str, int]]:
+    out = tmp_path_factory.mktemp("quarter")
+    return out, _run(out, scale=0.25)
+
+
+@pytest.fixture(scope="session")
+def half(tmp_path_factory) -> tuple[Path, dict[str, int]]:
+    out = tmp_path_factory.mktemp("half")
+    return out, _run(out, scale=0.5)
+
+
+@pytest.fixture(scope="session")
+def messy(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("messy")
+    _run(out, scale=0.05, months=3, messy=True)
+    return out
+
+
+@pytest.fixture(scope="session")
+def db(quarter) -> duckdb.DuckDBPyConnection:
+    """Views of every table; ``<table>_latest`` keeps the newest version of a record."""
+    out, _ = quarter
+    con = duckdb.connect()
+    for folder in sorted(out.glob("*/*")):
+        con.sql(f"create view {folder.name} as select * from '{folder}/*.parquet'")
+    keys = {
+        "deals": "deal_id",
+        "leads": "lead_id",
+        "invoices": "invoice_id",
+        "managers": "manager_id",
+        "tasks": "task_id",
+        "activities": "activity_id",
+    }
+    for name, key in keys.items():
+        con.sql(
+            f"create view {name}_latest as select * from {name} "
+            f"qualify row_number() over (partition by {key} order by updated_at desc) = 1"
+        )
+    return con
+
+
+def _one(con: duckdb.DuckDBPyConnection, sql: str):
+    return con.sql(sql).fetchall()[0][0]
+
+
+def _none(con: duckdb.DuckDBPyConnection, sql: str, label: str = "") -> None:
+    assert _one(con, sql) == 0, label
+
+
+def _some(con: duckdb.DuckDBPyConnection, sql: str, label: str = "") -> None:
+    assert _one(con, sql) > 0, label
+
+
+def _hashes(out: Path) -> dict[str, str]:
+    return {
+        path.relative_to(out).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
+        for path in sorted(out.rglob("*"))
+        if path.is_file()
+    }
+
+
+def test_same_arguments_give_identical_files(tmp_path):
+    _run(tmp_path / "a", scale=0.1, months=4)
+    _run(tmp_path / "b", scale=0.1, months=4)
+    _run(tmp_path / "c", scale=0.1, months=4, seed=7)
+    first, second = _hashes(tmp_path / "a"), _hashes(tmp_path / "b")
+    assert first == second
+    assert first != _hashes(tmp_path / "c")
+
+
+def test_files_are_monthly_extracts(quarter):
+    out, _ = quarter
+    names = {path.name for path in (out / "crm" / "deals").iterdir()}
+    assert "deals_2024-01.parquet" in names
+    assert all(name.startswith("deals_2024-") for name in names)
+    assert (out / "finance" / "products" / "products.parquet").exists()
+
+
+def test_chunks_write_parts_with_unique_ids(tmp_path):
+    counts = _run(tmp_path, scale=1.2, months=2)
+    assert any((tmp_path / "crm" / "deals").glob("deals_2024-01_part001.parquet"))
+    con = duckdb.connect()
+    rows = _one(con, f"select count(*) from '{tmp_path}/crm/managers/*.parquet'")
+    distinct = _one(
+        con,
+        f"""select count(*) from (select distinct manager_id, updated_at
+        from '{tmp_path}/crm/managers/*.parquet')""",
+    )
+    assert rows == distinct == counts["crm/managers"]
+
+
+def test_volumes_follow_the_scale(quarter, half, db):
+    (_, small), (_, large) = quarter, half
+    for name in ("crm/leads", "crm/deals", "crm/activities", "finance/invoices"):
+        assert 1.6 < large[name] / small[name] < 2.5, name
+    # Scale 1 over 24 months: ~100k leads, 40k deals, 800k activities, 15k invoices.
+    per_unit_year = {"leads": 50_000, "deals": 20_000, "activities": 400_000, "invoices": 7_500}
+    keys = {
+        "leads": "lead_id",
+        "deals": "deal_id",
+        "activities": "activity_id",
+        "invoices": "invoice_id",
+    }
+    for name, target in per_unit_year.items():
+        distinct = _one(db, f"select count(distinct {keys[name]}) from {name}")
+        assert 0.5 * target * 0.25 < distinct < 1.6 * target * 0.25, name
+
+
+def test_payments_follow_their_invoice(db):
+    _none(
+        db,
+        """select count(*) from payments p join invoices_latest i using (invoice_id)
+        where p.paid_at < i.issued_at or p.currency <> i.currency""",
+    )
+    assert _one(db, "select count(*) from payments where amount < 0") > 0
+    _none(
+        db,
+        """select count(*) from invoices_latest i where status = 'cancelled'
+        and exists (select 1 from payments p where p.invoice_id = i.invoice_id)""",
+    )
+    _some(
+        db,
+        """select count(*) from payments p join invoices_latest i using (invoice_id)
+        where p.paid_at::date > i.due_on""",
+    )
+
+
+def test_deal_story_is_ordered(db):
+    _none(
+        db,
+        """select count(*) from deal_stage_changes c join deals_latest d
+        using (deal_id) where c.changed_at < d.created_at""",
+    )
+    _none(
+        db,
+        """select count(*) from (
+        select s.stage_order < lag(s.stage_order) over (
+            partition by c.deal_id order by c.changed_at, s.stage_order) as back
+        from deal_stage_changes c join read_csv('seeds/deal_stages.csv') s
+        on s.stage_code = c.to_stage) where back""",
+    )
+    _none(
+        db,
+        """select count(*) from deals_latest d join leads_latest l using (lead_id)
+        where l.created_at > d.created_at or l.deal_id <> d.deal_id""",
+    )
+    _none(
+        db,
+        """select count(*) from proposals p join deals_latest d using (deal_id)
+        where p.sent_at < d.created_at""",
+    )
+    _none(
+        db,
+        """select count(*) from invoices_latest i
+        join contracts c using (contract_id) where c.signed_on > i.issued_at::date""",
+    )
+    assert _one(db, "select count(*) from deals_latest where closed_at < created_at") == 0
+    _none(
+        db,
+        """select count(*) from deals_latest where (status = 'won' and closed_at is
+        null) or (status = 'lost' and lost_reason_code is null)
+        or (status = 'open' and closed_at is not null)""",
+    )
+
+
+def test_stage_skips_exist(db):
+    skips = _one(
+        db,
+        """select count(*) from deal_stage_changes c
+        join read_csv('seeds/deal_stages.csv') f on f.stage_code = c.from_stage
+        join read_csv('seeds/deal_stages.csv') t on t.stage_code = c.to_stage
+        where t.stage_order - f.stage_order > 1 and not t.is_closed""",
+    )
+    assert skips > 0
+
+
+def test_nothing_happens_after_the_period(db):
+    end = "timestamp '2025-01-01'"
+    for name, column in (
+        ("deals", "updated_at"),
+        ("payments", "paid_at"),
+        ("activities", "updated_at"),
+        ("deal_stage_changes", "changed_at"),
+        ("invoices", "updated_at"),
+        ("tasks", "updated_at"),
+    ):
+        assert _one(db, f"select count(*) from {name} where {column} >= {end}") == 0, name
+
+
+def test_every_currency_has_an_earlier_rate(db):
+    _none(
+        db,
+        """select count(*) from (
+        select currency, paid_at::date as day from payments
+        union all select currency, created_at::date from deals
+        union all select currency, issued_at::date from invoices) e
+        where currency <> 'RUB' and not exists (select 1 from fx_rates r
+            where r.currency = e.currency and r.rate_date <= e.day)""",
+    )
+    assert _one(db, "select min(rate_date) from fx_rates") == START
+    usd = db.sql(
+        "select min(rate_to_base), max(rate_to_base) from fx_rates where currency = 'USD'"
+    ).fetchall()[0]
+    assert 85 < usd[0] < usd[1] < 105
+    weekend = _one(db, "select count(*) from fx_rates where isodow(rate_date) >= 6")
+    assert weekend <= 3  # only the first day of the period may be a weekend
+
+
+def test_activities_in_moscow_working_hours(db):
+    holidays = " or ".join(f"(month(t) = {m} and day(t) = {d})" for m, d in HOLIDAYS)
+    for column in ("created_at", "occurred_at"):
+        bad = _one(
+            db,
+            f"""select count(*) from (select {column} as t from activities
+            where {column} is not null and not is_deleted)
+            where isodow(t) >= 6 or hour(t) < 6 or hour(t) >= 16 or {holidays}""",
+        )
+        assert bad == 0, column
+
+
+def test_references_resolve(db):
+    for name, column in (
+        ("deals", "manager_id"),
+        ("activities", "manager_id"),
+        ("leads", "manager_id"),
+        ("tasks", "manager_id"),
+        ("sales_plans", "manager_id"),
+        ("clients", "owner_manager_id"),
+        ("deal_stage_changes", "manager_id"),
+        ("surveys", "manager_id"),
+    ):
+        _none(
+            db,
+            f"""select count(*) from {name} where {column} is not null
+            and {column} not in (select manager_id from managers)""",
+            name,
+        )
+
+
+def test_plan_attainment_spreads(db):
+    ratios = db.sql("""
+        with revenue as (
+            select d.manager_id, date_trunc('month', p.paid_at)::date as month,
+                   sum(p.amount * coalesce(r.rate_to_base, 1)) as rub
+            from payments p join invoices_latest i using (invoice_id)
+            join deals_latest d using (deal_id)
+            left join fx_rates r on r.currency = p.currency and r.rate_date = (
+                select max(rate_date) from fx_rates x
+                where x.currency = p.currency and x.rate_date <= p.paid_at::date)
+            group by all)
+        select v.rub / s.revenue_plan from revenue v join sales_plans s
+        on s.manager_id = v.manager_id and s.plan_month = v.month and s.channel_code is null
+        where s.plan_month >= date '2024-04-01'""").fetchall()
+    values = sorted(row[0] for row in ratios)
+    assert sum(value < 0.8 for value in values) > 0.1 * len(values)
+    assert sum(value > 1.1 for value in values) > 0.1 * len(values)
+
+
+def test_people_change_and_records_are_versioned(quarter, db):
+    out, _ = quarter
+    _some(
+        db,
+        """select count(*) from (select manager_id from managers
+        group by 1 having count(distinct team_id) > 1)""",
+    )
+    assert _one(db, "select count(*) from managers where fired_on is not null") > 0
+    assert _one(db, "select count(*) from teams where head_manager_id is null") == 0
+    for name in ("deals", "leads", "activities", "tasks"):
+        assert _one(db, f"select count(*) from {name} where is_deleted") > 0, name
+    # A record's versions arrive in different monthly files.
+    for name, key in (("deals", "deal_id"), ("leads", "lead_id"), ("invoices", "invoice_id")):
+        spread = _one(
+            db,
+            f"""select count(*) from (select {key} from
+            read_parquet('{out}/*/{name}/*.parquet', filename = true)
+            group by 1 having count(distinct filename) > 1)""",
+        )
+        assert spread > 0, name
+
+
+def test_kpi_ingredients_exist(db):
+    checks = {
+        "answered inbound leads": """select count(*) from leads l join activities a
+            using (lead_id) where l.channel_code = 'inbound' and a.direction = 'outbound'
+            and a.status = 'completed' and a.occurred_at > l.created_at""",
+        "decision maker meetings": "select count(*) from activities where with_decision_maker",
+        "greetings and surveys": "select count(*) from activities where purpose in ('greeting',"
+        " 'survey') and status = 'completed'",
+        "competitive deals": "select count(*) from deals where is_competitive",
+        "key accounts": "select count(*) from clients where is_key_account",
+        "target segment": "select count(*) from clients where is_target_segment",
+        "event contacts": "select count(*) from clients where acquisition_source in ('event',"
+        " 'networking')",
+        "overdue tasks": """select count(*) from tasks_latest where completed_at is null
+            and due_at < timestamp '2025-01-01'""",
+        "manager fault": """select count(*) from deals_latest d join
+            read_csv('seeds/lost_reasons.csv') r using (lost_reason_code)
+            where r.is_manager_fault""",
+        "repeat customers": """select count(*) from (select client_id from deals_latest
+            where status = 'won' group by 1 having count(*) > 1)""",
+        "surveys": "select count(*) from surveys where nps_score is not null",
+        "other currencies": "select count(*) from invoices where currency <> 'RUB'",
+        "partial payments": "select count(*) from invoices_latest where status = "
+        "'partially_paid' or invoice_id in (select invoice_id from payments group by 1 "
+        "having count(*) > 1)",
+        "open deals": "select count(*) from deals_latest where status = 'open'",
+    }
+    for label, sql in checks.items():
+        assert _one(db, sql) > 0, label
+
+
+def test_messy_manifest(messy):
+    manifest = json.loads((messy / "_messy_manifest.json").read_text(encoding="utf-8"))
+    assert manifest == sorted(
+        manifest, key=lambda e: (e["table"], e["file"], e["row_number"] or 0, e["violation"])
+    )
+    for entry in manifest:
+        assert (messy / entry["file"]).exists()
+        assert entry["violation"] in MESSY_CODES
+    assert {entry["violation"] for entry in manifest} == MESSY_CODES
+
+
+def test_csv_has_the_same_rows_as_parquet(tmp_path):
+    parquet = _run(tmp_path / "p", scale=0.05, months=3)
+    csv = _run(tmp_path / "c", scale=0.05, months=3, file_format="csv")
+    assert csv == parquet
+    con = duckdb.connect()
+    rows = _one(con, f"select count(*) from read_csv('{tmp_path}/c/crm/deals/*.csv')")
+    assert rows == csv["crm/deals"]
