@@ -1,0 +1,187 @@
+"""``salesdw``: the command line of the warehouse."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import time
+from collections.abc import Sequence
+from dataclasses import replace
+from datetime import date
+from pathlib import Path
+
+from orchestration.raw.contract import TABLES, TABLES_BY_PATH
+from orchestration.raw.ingest import FileResult, FileStatus, IngestReport, ingest
+from orchestration.settings import Settings
+
+logger = logging.getLogger("salesdw")
+
+EXIT_OK = 0
+EXIT_BAD_INPUT = 2
+
+
+def _month(value: str) -> date:
+    return date.fromisoformat(value).replace(day=1)
+
+
+def _positive_scale(value: str) -> float:
+    scale = float(value)
+    if scale <= 0:
+        raise argparse.ArgumentTypeError("scale must be positive")
+    return scale
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="salesdw", description="Sales KPI warehouse: demo data, ingestion and the pipeline."
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="log every file")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    generate = commands.add_parser(
+        "generate", help="write a demo company's CRM and finance extracts into a landing folder"
+    )
+    generate.add_argument(
+        "--scale",
+        type=_positive_scale,
+        default=1.0,
+        help="1 = about 40 managers over 24 months (default 1)",
+    )
+    generate.add_argument("--seed", type=int, default=42, help="random seed (default 42)")
+    generate.add_argument(
+        "--start",
+        type=_month,
+        default=date(2024, 1, 1),
+        help="first month, YYYY-MM-DD (default 2024-01-01)",
+    )
+    generate.add_argument("--months", type=int, default=24, help="months of history (default 24)")
+    generate.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        help="landing folder (default: the SALESDW_LANDING_DIR setting)",
+    )
+    generate.add_argument(
+        "--format", choices=("parquet", "csv"), default="parquet", dest="file_format"
+    )
+    generate.add_argument(
+        "--messy",
+        action="store_true",
+        help="also write files that break the raw contract, for testing",
+    )
+
+    ingest_command = commands.add_parser(
+        "ingest", help="load new landing files into the warehouse's raw schema, exactly once"
+    )
+    ingest_command.add_argument(
+        "--landing", type=Path, default=None, help="landing folder (default: SALESDW_LANDING_DIR)"
+    )
+    ingest_command.add_argument(
+        "--warehouse",
+        type=Path,
+        default=None,
+        help="warehouse DuckDB file (default: SALESDW_WAREHOUSE_PATH)",
+    )
+    ingest_command.add_argument(
+        "--table",
+        action="append",
+        default=None,
+        choices=[t.qualified for t in TABLES],
+        metavar="SOURCE/TABLE",
+        help="only this table, e.g. crm/deals (repeatable)",
+    )
+    ingest_command.add_argument(
+        "--strict",
+        action="store_true",
+        help="exit with status 2 if a file is refused or a row rejected",
+    )
+    return parser
+
+
+def _run_generate(arguments: argparse.Namespace, settings: Settings) -> int:
+    from orchestration.demo import GeneratorConfig, generate  # noqa: PLC0415 - heavy, lazy
+
+    out = (arguments.out or settings.landing_dir).resolve()
+    config = GeneratorConfig(
+        out=out,
+        scale=arguments.scale,
+        seed=arguments.seed,
+        start=arguments.start,
+        months=arguments.months,
+        file_format=arguments.file_format,
+        messy=arguments.messy,
+        seeds_dir=settings.seeds_dir,
+    )
+    started = time.perf_counter()
+    rows = generate(config)
+    logger.info("%-28s %12s", "table", "rows")
+    for name, count in rows.items():
+        logger.info("%-28s %12d", name, count)
+    logger.info(
+        "generated %d rows in %.1f s into %s",
+        sum(rows.values()),
+        time.perf_counter() - started,
+        out,
+    )
+    return EXIT_OK
+
+
+def _log_ingest_summary(report: IngestReport) -> None:
+    by_table: dict[str, list[FileResult]] = {}
+    for result in report.files:
+        by_table.setdefault(result.table, []).append(result)
+    logger.info(
+        "%-26s %6s %6s %6s %12s %10s", "table", "new", "known", "refused", "loaded", "rejected"
+    )
+    for name, results in by_table.items():
+        logger.info(
+            "%-26s %6d %6d %6d %12d %10d",
+            name,
+            sum(r.status is FileStatus.LOADED for r in results),
+            sum(r.status is FileStatus.SKIPPED for r in results),
+            sum(r.status is FileStatus.REFUSED for r in results),
+            sum(r.rows_loaded for r in results),
+            sum(r.rows_rejected for r in results),
+        )
+    for result in report.files:
+        if result.status is FileStatus.REFUSED:
+            logger.error("refused %s", result.error)
+    if report.rows_rejected:
+        logger.warning(
+            "%d rows rejected: see raw.rejects (file, row number, row, reason)",
+            report.rows_rejected,
+        )
+
+
+def _run_ingest(arguments: argparse.Namespace, settings: Settings) -> int:
+    if arguments.landing:
+        settings = replace(settings, landing_dir=arguments.landing.resolve())
+    if arguments.warehouse:
+        settings = replace(settings, warehouse_path=arguments.warehouse.resolve())
+    tables = tuple(TABLES_BY_PATH[name] for name in arguments.table) if arguments.table else TABLES
+    started = time.perf_counter()
+    report = ingest(settings, tables)
+    _log_ingest_summary(report)
+    logger.info(
+        "ingested into %s in %.1f s", settings.warehouse_path, time.perf_counter() - started
+    )
+    failed = report.count(FileStatus.REFUSED) or report.rows_rejected
+    return EXIT_BAD_INPUT if arguments.strict and failed else EXIT_OK
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    arguments = _parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if arguments.verbose else logging.INFO,
+        format="%(message)s",
+        stream=sys.stderr,
+    )
+    settings = Settings()
+    if arguments.command == "generate":
+        return _run_generate(arguments, settings)
+    return _run_ingest(arguments, settings)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
