@@ -149,16 +149,38 @@ def _value_checks(column: Column, codes: ReferenceCodes) -> list[str]:
     return [check for check in checks if check]
 
 
-def _duplicate_check(table: Table) -> str:
-    partition = [*table.key, "updated_at"] if table.versioned else list(table.key)
-    partition_sql = ", ".join(quote_identifier(name) for name in partition)
-    described = " and ".join(f"{name}={{}}" for name in partition)
-    values = ", ".join(_quoted(quote_identifier(name)) for name in partition)
-    window = f"over (partition by {partition_sql} order by _row_number)"
+def _duplicate_key_columns(table: Table) -> list[str]:
+    # Two versions of a record may share a file when they differ in updated_at.
+    return [*table.key, "updated_at"] if table.versioned else list(table.key)
+
+
+def _repeated_keys_sql(table: Table) -> str:
+    """Rows whose key already appeared earlier in the file, with that earlier row.
+
+    A grouping finds the (rare) repeated keys first, so the common case of a file
+    without duplicates costs one hash aggregate rather than a sort of the whole file."""
+    columns = [quote_identifier(name) for name in _duplicate_key_columns(table)]
+    matches = " and ".join(f"rows.{c} is not distinct from repeated.{c}" for c in columns)
+    return f"""
+    select rows._row_number, repeated.first_row_number
+    from typed_rows as rows
+    inner join (
+        select {", ".join(columns)}, min(_row_number) as first_row_number
+        from typed_rows
+        group by all
+        having count(*) > 1
+    ) as repeated on {matches}
+    where rows._row_number > repeated.first_row_number"""
+
+
+def _duplicate_reason(table: Table) -> str:
+    columns = _duplicate_key_columns(table)
+    described = " and ".join(f"{name}={{}}" for name in columns)
+    values = ", ".join(_quoted(quote_identifier(name)) for name in columns)
     return (
-        f"case when row_number() {window} > 1 then "
+        "case when repeated_keys.first_row_number is not null then "
         f"format('duplicate_key: {described} already appears at row {{}} of this file', "
-        f"{values}, min(_row_number) {window}) end"
+        f"{values}, repeated_keys.first_row_number) end"
     )
 
 
@@ -192,7 +214,7 @@ def checked_rows_sql(
         else:
             typed.append("false as is_deleted")
     value_reasons = [reason for c in table.columns for reason in _value_checks(c, codes)]
-    value_reasons.append(_duplicate_check(table))
+    value_reasons.append(_duplicate_reason(table))
     typed_sql = ",\n        ".join(typed)
     return f"""
 with source_rows as ({source_rows_sql}),
@@ -202,9 +224,12 @@ typed_rows as (
         {typed_sql},
         {_joined(parse_reasons)} as _parse_reason
     from source_rows
+),
+repeated_keys as ({_repeated_keys_sql(table)}
 )
 select
-    * exclude (_parse_reason),
+    typed_rows.* exclude (_parse_reason),
     {_joined(["_parse_reason", *value_reasons])} as _reason
 from typed_rows
+left join repeated_keys on typed_rows._row_number = repeated_keys._row_number
 """
