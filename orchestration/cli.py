@@ -11,6 +11,8 @@ from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
+import duckdb
+
 from orchestration.raw.contract import TABLES, TABLES_BY_PATH
 from orchestration.raw.ingest import FileResult, FileStatus, IngestReport, ingest
 from orchestration.settings import Settings
@@ -18,6 +20,7 @@ from orchestration.settings import Settings
 logger = logging.getLogger("salesdw")
 
 EXIT_OK = 0
+EXIT_FAILED = 1
 EXIT_BAD_INPUT = 2
 
 
@@ -178,9 +181,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         stream=sys.stderr,
     )
     settings = Settings()
-    if arguments.command == "generate":
-        return _run_generate(arguments, settings)
-    return _run_ingest(arguments, settings)
+    try:
+        if arguments.command == "generate":
+            return _run_generate(arguments, settings)
+        return _run_ingest(arguments, settings)
+    except FileNotFoundError as missing:
+        logger.error("%s", missing)
+    except duckdb.IOException as error:
+        # Typically another process holds the warehouse file: DuckDB allows one writer.
+        logger.error("cannot open the warehouse: %s", error)
+    return EXIT_FAILED
 
 
 if __name__ == "__main__":

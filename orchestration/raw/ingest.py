@@ -87,6 +87,8 @@ def reference_codes(settings: Settings) -> ReferenceCodes:
 
 def ingest(settings: Settings, tables: tuple[Table, ...] = TABLES) -> IngestReport:
     """Load every new landing file of ``tables`` into the warehouse at ``settings``."""
+    if not settings.landing_dir.is_dir():
+        raise FileNotFoundError(f"landing folder {settings.landing_dir} does not exist")
     codes = reference_codes(settings)
     report = IngestReport()
     with connect(settings.warehouse_path) as connection:

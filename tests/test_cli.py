@@ -1,0 +1,79 @@
+"""The ``salesdw`` command line, end to end on a tiny company."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from orchestration.cli import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK, main
+
+TINY = ["--scale", "0.05", "--months", "2", "--seed", "3"]
+HOLD_LOCK = (
+    "import duckdb, time; connection = duckdb.connect({path!r}); "
+    "print('ready', flush=True); time.sleep(60)"
+)
+
+
+@pytest.fixture
+def paths(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, Path]:
+    landing, warehouse = tmp_path / "landing", tmp_path / "warehouse" / "warehouse.duckdb"
+    monkeypatch.setenv("SALESDW_LANDING_DIR", str(landing))
+    monkeypatch.setenv("SALESDW_WAREHOUSE_PATH", str(warehouse))
+    return landing, warehouse
+
+
+def test_generate_then_ingest_uses_the_settings(paths: tuple[Path, Path]) -> None:
+    landing, warehouse = paths
+
+    assert main(["generate", *TINY]) == EXIT_OK
+    assert main(["ingest", "--strict"]) == EXIT_OK
+
+    assert (landing / "crm" / "deals").is_dir()
+    with duckdb.connect(str(warehouse), read_only=True) as connection:
+        assert connection.execute("select count(*) from raw.crm__deals").fetchone()[0] > 0
+
+
+def test_strict_ingest_of_messy_data_exits_with_bad_input(paths: tuple[Path, Path]) -> None:
+    assert main(["generate", *TINY, "--messy"]) == EXIT_OK
+
+    assert main(["ingest", "--table", "finance/fx_rates", "--table", "crm/managers"]) == EXIT_OK
+    assert main(["ingest", "--strict"]) == EXIT_BAD_INPUT
+    assert main(["ingest"]) == EXIT_OK
+
+
+def test_a_missing_landing_folder_is_an_error_not_an_empty_load(
+    paths: tuple[Path, Path], caplog: pytest.LogCaptureFixture
+) -> None:
+    assert main(["ingest"]) == EXIT_FAILED
+    assert "does not exist" in caplog.text
+
+
+def test_a_warehouse_held_by_another_writer_is_reported(
+    paths: tuple[Path, Path], caplog: pytest.LogCaptureFixture
+) -> None:
+    _, warehouse = paths
+    main(["generate", *TINY])
+    warehouse.parent.mkdir(parents=True)
+    # A lock held by this same process does not conflict, so hold it from another one.
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD_LOCK.format(path=str(warehouse))],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None
+        assert holder.stdout.readline().strip() == "ready"
+        assert main(["ingest"]) == EXIT_FAILED
+    finally:
+        holder.kill()
+        holder.wait()
+    assert "cannot open the warehouse" in caplog.text
+
+
+def test_an_unknown_table_is_refused_by_the_parser(paths: tuple[Path, Path]) -> None:
+    with pytest.raises(SystemExit):
+        main(["ingest", "--table", "crm/opportunities"])
