@@ -6,7 +6,7 @@ import numpy as np
 
 from orchestration.demo.context import Chunk
 from orchestration.demo.frames import Frame, concat
-from orchestration.demo.funnel import OPEN, WON, Deals, Leads, uniform_w
+from orchestration.demo.funnel import LAPSE_MONTHS, MONTH_W, OPEN, WON, Deals, Leads, uniform_w
 from orchestration.demo.workdays import WORK_SEC
 
 CALL, EMAIL, MEETING, PRESENTATION, MESSAGE = range(5)
@@ -26,6 +26,7 @@ _STAGE_MIX = np.array(
     ]
 )
 _LEAD_MIX = np.array([0.65, 0.25, 0.0, 0.0, 0.1])
+_CARE_PER_MONTH = 1.0  # greetings and service contacts with a customer who has just bought
 _CARE_MIX = {GREETING: np.array([0.2, 0.3, 0.0, 0.0, 0.5]), SERVICE: np.array([0.6, 0.4, 0, 0, 0])}
 
 
@@ -200,9 +201,13 @@ def _care_activities(chunk: Chunk, deals: Deals, surveys: Frame) -> Frame:
     """Greetings and service contacts with customers, and the calls behind surveys."""
     rng, cal = chunk.rng, chunk.cal
     won = np.nonzero(deals.status == WON)[0]
-    months_left = (cal.end_w - deals.closed_w[won]) / (21 * WORK_SEC)
-    deal = np.repeat(won, rng.poisson(0.5 * months_left))
-    when = uniform_w(rng, deals.closed_w[deal], np.full(deal.size, cal.end_w))
+    # Contacts fade as the customer drifts away: exponential in the months since the
+    # purchase, cut at the end of the period.
+    reach = 1 - np.exp(-(cal.end_w - deals.closed_w[won]) / MONTH_W / LAPSE_MONTHS)
+    count = rng.poisson(_CARE_PER_MONTH * LAPSE_MONTHS * reach)
+    deal, reach = np.repeat(won, count), np.repeat(reach, count)
+    months = -LAPSE_MONTHS * np.log1p(-rng.random(deal.size) * reach)
+    when = deals.closed_w[deal] + (months * MONTH_W).astype(np.int64)
     greeting = rng.random(deal.size) < 0.4
     frames = []
     for purpose, chosen in ((GREETING, greeting), (SERVICE, ~greeting)):

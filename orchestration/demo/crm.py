@@ -295,7 +295,7 @@ def teams_frame(chunk: Chunk) -> Frame:
         "team_id": np.arange(teams),
         "team_name": np.arange(teams),
         "head_manager_id": chunk.staff.heads,
-        "updated_at": np.full(teams, chunk.cal.start_us),
+        "updated_at": np.full(teams, chunk.cal.extract_us),
         "is_deleted": np.zeros(teams, bool),
     }
 
@@ -316,7 +316,7 @@ def managers_frame(chunk: Chunk) -> Frame:
         "role": staff.is_head.astype(np.int64),
         "hired_on": staff.hired_on,
         "fired_on": np.full(size, -1),
-        "updated_at": np.maximum(at_day(staff.hired_on), cal.start_us),
+        "updated_at": np.maximum(at_day(staff.hired_on), cal.extract_us),
         "is_deleted": np.zeros(size, bool),
     }
     moved = take(first, np.nonzero(staff.moved_on >= 0)[0])

@@ -61,6 +61,13 @@ def price_deals(chunk: Chunk, deals: Deals, currency: np.ndarray) -> tuple[np.nd
     return np.bincount(deal, line_total, minlength=size).astype(np.int64), lines
 
 
+def deal_of_invoice(invoices: Frame) -> np.ndarray:
+    """Deal index by invoice id; the frame may hold several versions of an invoice."""
+    deal = np.zeros(invoices["invoice_id"].max(initial=-1) + 1, np.int64)
+    deal[invoices["invoice_id"]] = invoices["deal_id"]
+    return deal
+
+
 def _round_units(kopecks: np.ndarray) -> np.ndarray:
     return np.rint(kopecks / KOPECKS).astype(np.int64) * KOPECKS
 

@@ -17,7 +17,11 @@ from orchestration.demo.profiles import (
 from orchestration.demo.workdays import DAY_US, SEC_US, WORK_SEC
 
 OPEN, WON, LOST = 0, 1, 2
-REPEAT_RATE = 0.05  # chance per month that a past customer buys again
+REPEAT_RATE = 0.15  # chance per month that a customer who has just bought buys again
+# Customers drift away: the chance fades with the months since their last purchase,
+# which keeps the customer base, and repeat business, at a steady size.
+LAPSE_MONTHS = 4.0
+MONTH_W = 21 * WORK_SEC  # a month in working seconds
 _PAY_PROBABILITY = 0.9
 _LATE_PAYERS = 0.2
 _DUE_DAYS = np.array([7, 14, 30])
@@ -303,8 +307,22 @@ def _lost_reasons(
     return np.where(lost, np.where(is_own, pick_own, pick_other), -1)
 
 
+def _customers(
+    client: np.ndarray, owner: np.ndarray, closed: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each customer once, with the owner of its first purchase and its last purchase."""
+    order = np.lexsort((closed, client))
+    client, owner, closed = client[order], owner[order], closed[order]
+    change = client[1:] != client[:-1]
+    first = np.ones(client.size, bool)
+    first[1:] = change
+    last = np.ones(client.size, bool)
+    last[:-1] = change
+    return client[first], owner[first], closed[last]
+
+
 def repeat_deals(chunk: Chunk, won: tuple[np.ndarray, np.ndarray, np.ndarray]) -> list[Deals]:
-    """Past customers buy again: each month some clients with an earlier win return."""
+    """Customers buy again: each month some clients with an earlier win return."""
     client, owner, closed = won
     channel = chunk.channel(REPEAT_CHANNEL)
     cal, rng, staff = chunk.cal, chunk.rng, chunk.staff
@@ -314,10 +332,10 @@ def repeat_deals(chunk: Chunk, won: tuple[np.ndarray, np.ndarray, np.ndarray]) -
     for month in range(1, cal.months):
         start, stop = cal.month_w[month], cal.month_w[month + 1]
         known = closed < start
-        customers, first = np.unique(client[known], return_index=True)
-        customer_owner = owner[known][first]
+        customers, customer_owner, last = _customers(client[known], owner[known], closed[known])
         season = SEASON[(cal.start.month - 1 + month) % 12]
-        buys = rng.random(customers.size) < REPEAT_RATE * season
+        fading = np.exp(-(start - last) / MONTH_W / LAPSE_MONTHS)
+        buys = rng.random(customers.size) < REPEAT_RATE * season * fading
         created = uniform_w(rng, np.full(buys.sum(), start), np.full(buys.sum(), stop))
         manager = staff.effective(customer_owner[buys], created)
         deals = simulate(

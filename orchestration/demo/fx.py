@@ -24,6 +24,7 @@ class Rates:
 
 
 def make_rates(rng: np.random.Generator, cal: WorkCalendar) -> Rates:
+    """Rates from the warm-up's start: records alive at the period's start may be older."""
     days = epoch_day(cal.end) - epoch_day(cal.start)
     rows = [np.ones(days)]
     for code in CURRENCIES[1:]:

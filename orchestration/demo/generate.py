@@ -1,4 +1,8 @@
-"""The demo data run: global tables once, then independent chunks of about 40 managers."""
+"""The demo data run: global tables once, then independent chunks of about 40 managers.
+
+Each chunk's company is simulated from a warm-up before the period and then cut to what
+an extract of the period holds (see ``extract``).
+"""
 
 from __future__ import annotations
 
@@ -10,7 +14,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from orchestration.demo import crm, finance, funnel, plans
+from orchestration.demo import crm, extract, finance, funnel, plans
 from orchestration.demo.activities import activities_frame
 from orchestration.demo.config import GeneratorConfig
 from orchestration.demo.context import Chunk, load_pipeline
@@ -43,11 +47,14 @@ from orchestration.raw.contract import TABLES, table
 logger = logging.getLogger(__name__)
 
 _FX_STREAM = 1_000_003  # keeps the rates' random stream apart from every chunk's
+# Long enough for the slowest channel (VIP) to fill its pipeline and for customers to
+# come back, so the period starts in the company's steady state.
+WARMUP_MONTHS = 12
 
 
 def generate(config: GeneratorConfig) -> dict[str, int]:
     """Writes the files; returns rows written per qualified table name ('crm/deals': n, ...)."""
-    cal = WorkCalendar(config.start, config.months)
+    cal = WorkCalendar(config.start, config.months, WARMUP_MONTHS)
     chunks = max(1, math.ceil(config.scale))
     for contract_table in TABLES:
         clear_previous(config.out, contract_table)
@@ -93,7 +100,7 @@ def _write(
     custom: Mapping[str, Custom] | None = None,
 ) -> int:
     contract_table = table(qualified)
-    month = split_month(contract_table, frame, cal.start)
+    month = split_month(contract_table, frame, cal.extract_start)
     order = row_order(contract_table, frame, month)
     frame = {name: values[order] for name, values in frame.items()}
     vocab = {"currency": CURRENCIES, **(vocabularies or {})}
@@ -103,7 +110,7 @@ def _write(
         contract_table,
         data,
         month[order],
-        cal.start,
+        cal.extract_start,
         part=part,
         file_format=config.file_format,
     )
@@ -142,7 +149,7 @@ def _chunk(
 def build_chunk(
     config: GeneratorConfig, cal: WorkCalendar, rates: Rates, index: int, unit: float
 ) -> Frames:
-    """Every chunk table as frames with what their string columns need."""
+    """Every chunk table, cut to the extract, as frames with what their string columns need."""
     chunk = _chunk(config, cal, rates, index, unit)
     staff = chunk.staff
     leads = funnel.make_leads(chunk)
@@ -193,7 +200,11 @@ def build_chunk(
     }
     for name, frame in documents.items():
         frames[f"finance/{name}"] = (frame, vocab, {})
-    return frames
+    kept = extract.live_records(chunk, leads, lead_client, deals, documents)
+    return {
+        name: (extract.cut(name, frame, kept), vocab, custom)
+        for name, (frame, vocab, custom) in frames.items()
+    }
 
 
 def _vocabularies(chunk: Chunk) -> dict[str, Sequence[str]]:
@@ -212,23 +223,19 @@ def _vocabularies(chunk: Chunk) -> dict[str, Sequence[str]]:
 def _realised(
     chunk: Chunk, deals: funnel.Deals, documents: dict[str, Frame]
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Revenue (managers, months, channels) in RUB and won deals (managers, months)."""
+    """Revenue in RUB and won deals, both (managers, months, channels)."""
     cal, staff = chunk.cal, chunk.staff
     payments = documents["payments"]
-    invoices = documents["invoices"]
-    deal_of_invoice = np.zeros(invoices["invoice_id"].max(initial=-1) + 1, np.int64)
-    deal_of_invoice[invoices["invoice_id"]] = invoices["deal_id"]
-    deal = deal_of_invoice[payments["invoice_id"]]
+    deal = finance.deal_of_invoice(documents["invoices"])[payments["invoice_id"]]
     manager = staff.effective(deals.manager[deal], deals.last_w[deal])
     rub = payments["amount"] / 100 * chunk.rates.at(payments["currency"], payments["paid_at"])
     revenue = np.zeros((staff.size, cal.months, len(chunk.channels)))
     np.add.at(revenue, (manager, cal.month_of(payments["paid_at"]), deals.channel[deal]), rub)
     won = np.nonzero(deals.status == funnel.WON)[0]
-    won_count = np.zeros((staff.size, cal.months))
+    won_count = np.zeros_like(revenue)
     closed = cal.from_work(deals.closed_w[won])
-    np.add.at(
-        won_count, (staff.effective(deals.manager[won], deals.last_w[won]), cal.month_of(closed)), 1
-    )
+    owner = staff.effective(deals.manager[won], deals.last_w[won])
+    np.add.at(won_count, (owner, cal.month_of(closed), deals.channel[won]), 1)
     return revenue, won_count
 
 

@@ -52,7 +52,12 @@ class Staff:
 
 
 def _careers(rng: np.random.Generator, cal: WorkCalendar, slots: int, teams: int) -> Frame:
-    start, end = epoch_day(cal.start), epoch_day(cal.end)
+    """Hires, departures and successors, drawn around the extract period.
+
+    Nobody leaves during the warm-up, so every manager the warm-up's stories refer to
+    is still on the staff list of the extract.
+    """
+    start, end = epoch_day(cal.extract_start), epoch_day(cal.end)
     span = end - start
     is_head = np.arange(slots) < teams
     hired = start - rng.integers(30, 1500, slots)
@@ -76,7 +81,7 @@ def _team_moves(
     rng: np.random.Generator, cal: WorkCalendar, career: Frame, teams: int
 ) -> tuple[np.ndarray, np.ndarray]:
     size = career["team"].size
-    first = np.maximum(career["hired"], epoch_day(cal.start)) + 30
+    first = np.maximum(career["hired"], epoch_day(cal.extract_start)) + 30
     last = np.where(career["fired"] >= 0, career["fired"], epoch_day(cal.end)) - 20
     eligible = np.nonzero(~career["is_head"] & (last > first))[0]
     # At least one move per chunk, so even tiny demo data shows team history.

@@ -1,7 +1,11 @@
-"""Monthly sales plans and cost of sales, set from what the company actually sold.
+"""Monthly sales plans and cost of sales.
 
-A plan mixes the manager's own month with the company's revenue per head and is
-divided by a per-manager/month attainment factor that leans on skill.
+A head of sales plans a manager's month from what the manager can be expected to sell:
+the company's revenue per full-time seller that month (its season and trend), times the
+share of the month the manager works and their workload (heads sell half time), times
+the ramp-up of a new hire's revenue, times the manager's run rate against an average
+seller's. The run rate is pulled towards the average, so strong sellers beat their plans
+and weak ones miss them, within reach; single months still swing with lumpy deals.
 """
 
 from __future__ import annotations
@@ -11,24 +15,24 @@ import numpy as np
 from orchestration.demo.context import Chunk
 from orchestration.demo.frames import Frame, concat
 from orchestration.demo.funnel import ramp
-from orchestration.demo.workdays import DAY_US
 
 SALARY, COMMISSION, ADVERTISING, EVENTS, TOOLS, OTHER = range(6)
 _KOPECKS = 100
+_THOUSAND = 1000
+TRACK_RECORD = 0.8  # weight of the manager's record against the average seller's
+# A new hire's money follows their leads by about a sales cycle.
+_REVENUE_LAG_DAYS = 50
+_FIRST_MONTH = 0.05  # before any deal of a new hire can close
+_RUN_RATE_MONTHS = 2  # on either side of the planned month
+_FLOOR = 1e-9
 
 
-def _rub_thousands(values: np.ndarray) -> np.ndarray:
-    return np.rint(values / 1000).astype(np.int64) * 1000 * _KOPECKS
-
-
-def presence(chunk: Chunk) -> np.ndarray:
-    """(managers, months): share of each month a manager was employed, times ramp-up."""
+def employed(chunk: Chunk) -> np.ndarray:
+    """(managers, months): share of each month a manager was employed."""
     staff, cal = chunk.staff, chunk.cal
     low = np.maximum(cal.month_w[:-1][None, :], staff.hire_w[:, None])
     high = np.minimum(cal.month_w[1:][None, :], staff.fire_w[:, None])
-    share = np.clip((high - low) / np.diff(cal.month_w)[None, :], 0, 1)
-    middle = cal.start_us // DAY_US + 30 * np.arange(cal.months) + 15
-    return share * ramp(middle[None, :] - staff.hired_on[:, None])
+    return np.clip((high - low) / np.diff(cal.month_w)[None, :], 0, 1)
 
 
 def month_starts(chunk: Chunk) -> np.ndarray:
@@ -37,55 +41,108 @@ def month_starts(chunk: Chunk) -> np.ndarray:
     return months.astype("datetime64[D]").astype(np.int64)
 
 
-def sales_plans(chunk: Chunk, revenue: np.ndarray, won: np.ndarray, margin: float) -> Frame:
-    """revenue: (managers, months, channels) RUB; won: (managers, months) won deals.
+def _capacity(chunk: Chunk) -> np.ndarray:
+    """(managers, months): full-time sellers' worth of expected revenue."""
+    staff = chunk.staff
+    middle = month_starts(chunk) + 15
+    tenure = middle[None, :] - staff.hired_on[:, None] - _REVENUE_LAG_DAYS
+    revenue_ramp = np.where(tenure < 0, _FIRST_MONTH, ramp(tenure))
+    return employed(chunk) * revenue_ramp * staff.volume[:, None]
 
-    The company's revenue per head (with ramp-up) is the baseline for a manager's month.
+
+def _rolling(values: np.ndarray) -> np.ndarray:
+    """Sums over the months around each month, along axis 1."""
+    padded = np.pad(values, ((0, 0), (_RUN_RATE_MONTHS + 1, _RUN_RATE_MONTHS)))
+    total = np.cumsum(padded, axis=1)
+    return total[:, 2 * _RUN_RATE_MONTHS + 1 :] - total[:, : -2 * _RUN_RATE_MONTHS - 1]
+
+
+def expected_revenue(chunk: Chunk, revenue: np.ndarray) -> np.ndarray:
+    """(managers, months) RUB a head of sales expects from revenue (managers, months, channels).
+
+    The record is the manager's run rate over the months around, against an average
+    seller's in the same months; it follows a new hire's ramp-up and the customers a
+    head takes over from leavers.
     """
-    rng, staff = chunk.rng, chunk.staff
-    weight = presence(chunk) * staff.volume[:, None]
-    company = revenue.sum(axis=(0, 2)) / np.maximum(weight.sum(axis=0), 1e-9)
-    won_rate = won.sum(axis=0) / np.maximum(weight.sum(axis=0), 1e-9)
-    # Heads of sales plan from what a manager can be expected to sell; the expectation
-    # leans on the manager's own month, so attainment lands around 60-130 %.
-    attainment = rng.normal(0.95 + 0.12 * staff.skill[:, None], 0.12, weight.shape)
-    attainment = np.clip(attainment, 0.55, 1.4)
+    capacity = _capacity(chunk)
     own = revenue.sum(axis=2)
-    plan = (0.9 * own + 0.1 * weight * company[None, :]) / attainment
-    expected_won = 0.9 * won + 0.1 * weight * won_rate[None, :]
-    deals_plan = np.maximum(np.rint(expected_won / attainment), 1).astype(np.int64)
-    mix = revenue.sum(axis=1) + staff.sells * 1.0
-    mix = np.where(staff.sells, mix, 0)
-    mix = mix / mix.sum(axis=1, keepdims=True)
-    manager, month = np.nonzero(weight > 0)
+    per_seller = own.sum(axis=0) / np.maximum(capacity.sum(axis=0), _FLOOR)
+    average = capacity * per_seller[None, :]
+    record = _rolling(own) / np.maximum(_rolling(average), _FLOOR)
+    return average * np.maximum(record, 1e-3) ** TRACK_RECORD
+
+
+def _channel_mix(chunk: Chunk, revenue: np.ndarray) -> np.ndarray:
+    """(managers, channels): the manager's own mix, leaning on the company's for little record."""
+    sells = chunk.staff.sells
+    own = revenue.sum(axis=1) * sells
+    mine = own / np.maximum(own.sum(axis=1, keepdims=True), _FLOOR)
+    company = own.sum(axis=0) / max(own.sum(), _FLOOR)
+    weight = sells * (mine + 0.3 * company[None, :] + 1e-6)
+    return weight / weight.sum(axis=1, keepdims=True)
+
+
+def _split(total: np.ndarray, weight: np.ndarray) -> np.ndarray:
+    """Whole-number parts of each row's total in proportion to the weights, adding up exactly."""
+    exact = total[:, None] * weight / weight.sum(axis=1, keepdims=True)
+    part = np.floor(exact).astype(np.int64)
+    short = total - part.sum(axis=1)
+    # The units lost to rounding down go to the largest remainders.
+    rank = np.argsort(np.argsort(part - exact, axis=1, kind="stable"), axis=1)
+    return part + (rank < short[:, None])
+
+
+def _per_won_deal(revenue: np.ndarray, won: np.ndarray) -> np.ndarray:
+    """(channels,) RUB per won deal; the overall figure for channels without a win."""
+    by_channel, wins = revenue.sum(axis=(0, 1)), won.sum(axis=(0, 1))
+    overall = max(by_channel.sum() / max(wins.sum(), 1), 1.0)
+    return np.where(wins > 0, np.maximum(by_channel / np.maximum(wins, 1), 1.0), overall)
+
+
+def _thousands(rub: np.ndarray) -> np.ndarray:
+    return np.rint(rub / _THOUSAND).astype(np.int64)
+
+
+def sales_plans(chunk: Chunk, revenue: np.ndarray, won: np.ndarray, margin: float) -> Frame:
+    """revenue: (managers, months, channels) RUB; won: won deals, same shape.
+
+    Channel rows add up exactly to the manager's all-channel row; deals follow from the
+    revenue plan and each channel's revenue per won deal, margin from the company's margin.
+    """
+    manager, month = np.nonzero(employed(chunk) > 0)
+    plan = expected_revenue(chunk, revenue)[manager, month]
+    mix = _channel_mix(chunk, revenue)[manager]
+    deals_per_rub = mix / _per_won_deal(revenue, won)[None, :]
+    deals = np.maximum(np.rint(plan * deals_per_rub.sum(axis=1)), 1).astype(np.int64)
+    money = _THOUSAND * _KOPECKS
+    parts = {
+        "revenue_plan": _split(np.maximum(_thousands(plan), 1), mix) * money,
+        "deals_plan": _split(deals, deals_per_rub),
+        "margin_plan": _split(_thousands(plan * margin), mix) * money,
+    }
     total = {
         "plan_month": month_starts(chunk)[month],
         "manager_id": manager,
         "channel_code": np.full(manager.size, -1),
-        "revenue_plan": _rub_thousands(plan[manager, month]),
-        "deals_plan": deals_plan[manager, month],
-        "margin_plan": _rub_thousands(plan[manager, month] * margin),
+        **{name: values.sum(axis=1) for name, values in parts.items()},
         "currency": np.zeros(manager.size, np.int64),
     }
-    row, channel = np.nonzero(staff.sells[manager])
-    share = mix[manager[row], channel]
-    by_channel = {
+    row, channel = np.nonzero(chunk.staff.sells[manager])
+    channels = {
         "plan_month": total["plan_month"][row],
         "manager_id": manager[row],
         "channel_code": channel,
-        "revenue_plan": _rub_thousands(plan[manager[row], month[row]] * share),
-        "deals_plan": np.rint(deals_plan[manager[row], month[row]] * share).astype(np.int64),
-        "margin_plan": _rub_thousands(plan[manager[row], month[row]] * share * margin),
+        **{name: values[row, channel] for name, values in parts.items()},
         "currency": np.zeros(row.size, np.int64),
     }
-    return concat(total, by_channel)
+    return concat(total, channels)
 
 
 def sales_expenses(chunk: Chunk, revenue: np.ndarray, leads: np.ndarray) -> Frame:
     """leads: (months, channels) lead counts, the driver of advertising spend."""
     rng, staff = chunk.rng, chunk.staff
-    employed = presence(chunk) > 0
-    manager, month = np.nonzero(employed)
+    employed_months = employed(chunk) > 0
+    manager, month = np.nonzero(employed_months)
     base_salary = np.where(staff.is_head, 220_000, 90_000 * np.exp(0.15 * staff.skill))
     commission = revenue.sum(axis=2) * 0.05
     paid = commission[manager, month] > 0
@@ -94,7 +151,7 @@ def sales_expenses(chunk: Chunk, revenue: np.ndarray, leads: np.ndarray) -> Fram
     grid_month, grid_channel = grid_month.ravel(), grid_channel.ravel()
     advertising = leads.ravel() * 900.0 * rng.uniform(0.8, 1.2, grid_month.size)
     events = rng.random(grid_month.size) < 0.3
-    headcount = employed.sum(axis=0)
+    headcount = employed_months.sum(axis=0)
     parts = [
         _expenses(month, manager, -1, SALARY, base_salary[manager]),
         _expenses(month[paid], manager[paid], -1, COMMISSION, commission[manager, month][paid]),

@@ -45,19 +45,30 @@ def working_mask(days: np.ndarray) -> np.ndarray:
 
 
 class WorkCalendar:
-    """Maps UTC timestamps (int64 microseconds) to working seconds and back."""
+    """Maps UTC timestamps (int64 microseconds) to working seconds and back.
 
-    def __init__(self, start: date, months: int) -> None:
-        self.start = start.replace(day=1)
-        self.end = add_months(self.start, months)
-        self.months = months
+    The calendar covers the simulated time: ``warmup`` months before the extract period
+    [extract_start, end), so that the company is in mid-life when the period begins.
+    ``start``, ``months`` and ``month_w`` describe the whole simulated span.
+    """
+
+    def __init__(self, start: date, months: int, warmup: int = 0) -> None:
+        self.extract_start = start.replace(day=1)
+        self.warmup = warmup
+        self.start = add_months(self.extract_start, -warmup)
+        self.end = add_months(self.extract_start, months)
+        self.months = warmup + months
         days = np.arange(epoch_day(self.start), epoch_day(self.end) + _PAD_DAYS, dtype=np.int64)
         self.days = days[working_mask(days)]
         self.start_us = epoch_day(self.start) * DAY_US
         self.end_us = epoch_day(self.end) * DAY_US
         self.end_w = self.to_work(np.array([self.end_us]))[0]
-        month_starts = [epoch_day(add_months(self.start, m)) * DAY_US for m in range(months + 1)]
+        month_starts = [
+            epoch_day(add_months(self.start, m)) * DAY_US for m in range(self.months + 1)
+        ]
         self.month_w = self.to_work(np.array(month_starts, dtype=np.int64))
+        self.extract_us = epoch_day(self.extract_start) * DAY_US
+        self.extract_w = self.month_w[warmup]
 
     def to_work(self, ts: np.ndarray) -> np.ndarray:
         """Working seconds of a timestamp; off-hours times move to the next opening."""
@@ -75,7 +86,7 @@ class WorkCalendar:
         return (self.days[index] * DAY_SEC + OPEN_SEC + work % WORK_SEC) * SEC_US
 
     def month_of(self, ts: np.ndarray) -> np.ndarray:
-        """Month number within the period (0 = first month) of timestamps."""
+        """Month number within the simulated span (0 = first month) of timestamps."""
         months = ts.astype("datetime64[us]").astype("datetime64[M]").astype(np.int64)
         return months - (self.start.year - 1970) * 12 - (self.start.month - 1)
 

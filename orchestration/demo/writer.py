@@ -80,13 +80,17 @@ def render(
 
 
 def split_month(table: Table, frame: Frame, start: date) -> np.ndarray:
-    """Month index (from the period start) that decides a row's extract file."""
+    """Month index (from the period start) that decides a row's extract file.
+
+    Rows dated before the period are live records of the first full extract, so they go
+    to the first month's file.
+    """
     column = "updated_at" if table.versioned else EVENT_COLUMNS[table.name]
     values = frame[column]
     kind = table.column(column).kind if column in table.column_names else Kind.TS
     micro = values * DAY_US if kind is Kind.DATE else values
     months = micro.astype("datetime64[us]").astype("datetime64[M]").astype(np.int64)
-    return months - ((start.year - 1970) * 12 + start.month - 1)
+    return np.maximum(months - ((start.year - 1970) * 12 + start.month - 1), 0)
 
 
 def row_order(table: Table, frame: Frame, month: np.ndarray) -> np.ndarray:
