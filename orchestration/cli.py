@@ -185,8 +185,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if arguments.command == "generate":
             return _run_generate(arguments, settings)
         return _run_ingest(arguments, settings)
-    except FileNotFoundError as missing:
-        logger.error("%s", missing)
+    except (FileNotFoundError, FileExistsError) as wrong_folder:
+        logger.error("%s", wrong_folder)
     except duckdb.IOException as error:
         # Typically another process holds the warehouse file: DuckDB allows one writer.
         logger.error("cannot open the warehouse: %s", error)

@@ -551,3 +551,26 @@ def test_csv_has_the_same_rows_as_parquet(tmp_path):
     con = duckdb.connect()
     rows = _one(con, f"select count(*) from read_csv('{tmp_path}/c/crm/deals/*.csv')")
     assert rows == csv["crm/deals"]
+
+
+def test_generate_refuses_a_folder_it_did_not_write(tmp_path: Path) -> None:
+    real_export = tmp_path / "landing" / "crm" / "deals" / "deals_from_our_crm.csv"
+    real_export.parent.mkdir(parents=True)
+    real_export.write_text("deal_id\nD-1\n", encoding="utf-8")
+
+    with pytest.raises(FileExistsError, match="did not write"):
+        generate(GeneratorConfig(out=tmp_path / "landing", scale=0.05, months=1))
+
+    assert real_export.read_text(encoding="utf-8") == "deal_id\nD-1\n"
+
+
+def test_generate_replaces_its_own_earlier_files(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    out = tmp_path / "landing"
+    generate(GeneratorConfig(out=out, scale=0.05, months=2))
+    generate(GeneratorConfig(out=out, scale=0.05, months=1, seed=9))
+
+    assert "will mix both companies" in caplog.text
+    deal_files = sorted(p.name for p in (out / "crm" / "deals").iterdir())
+    assert deal_files == ["deals_2024-01.parquet"]

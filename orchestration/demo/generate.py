@@ -20,6 +20,7 @@ from orchestration.demo.config import GeneratorConfig
 from orchestration.demo.context import Chunk, load_pipeline
 from orchestration.demo.frames import Frame, codes, ids
 from orchestration.demo.fx import Rates, fx_frame, make_rates
+from orchestration.demo.landing_guard import claim
 from orchestration.demo.messy import MANIFEST, write_messy
 from orchestration.demo.people import make_staff
 from orchestration.demo.profiles import (
@@ -56,6 +57,7 @@ def generate(config: GeneratorConfig) -> dict[str, int]:
     """Writes the files; returns rows written per qualified table name ('crm/deals': n, ...)."""
     cal = WorkCalendar(config.start, config.months, WARMUP_MONTHS)
     chunks = max(1, math.ceil(config.scale))
+    claim(config)
     for contract_table in TABLES:
         clear_previous(config.out, contract_table)
     counts = dict.fromkeys((t.qualified for t in TABLES), 0)
