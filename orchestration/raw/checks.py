@@ -9,8 +9,27 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from enum import StrEnum
 
 from orchestration.raw.contract import Column, Kind, Ref, Table
+
+
+class Violation(StrEnum):
+    """The code that starts every reason a row is rejected or a file refused."""
+
+    MISSING_VALUE = "missing_value"
+    UNPARSEABLE = "unparseable"
+    BAD_ENUM = "bad_enum"
+    UNKNOWN_REFERENCE = "unknown_reference"
+    NO_FX_RATE = "no_fx_rate"
+    NEGATIVE_AMOUNT = "negative_amount"
+    OUT_OF_RANGE = "out_of_range"
+    DUPLICATE_KEY = "duplicate_key"
+    UNREADABLE = "unreadable"
+    """File-level: the file cannot be read at all."""
+    MISSING_COLUMN = "missing_column"
+    """File-level: a required column is absent."""
+
 
 KNOWN_MANAGERS_SQL = "select manager_id from raw.crm__managers"
 RATED_CURRENCIES_SQL = "select distinct upper(trim(currency)) from raw.finance__fx_rates"
@@ -71,6 +90,14 @@ def _is_blank(column_sql: str, source_type: str) -> str:
     return f"{column_sql} is null"
 
 
+def _reason_when(condition: str, violation: Violation, template: str, *values: str) -> str:
+    """SQL giving ``"<code>: <message>"`` when ``condition`` holds, else NULL.
+
+    ``template`` is a DuckDB ``format`` string: each ``{}`` takes one of ``values``."""
+    message = quote_literal(f"{violation}: {template}")
+    return f"case when {condition} then format({', '.join([message, *values])}) end"
+
+
 def _parse_reasons(column: Column, source_type: str) -> list[str]:
     """Reasons that need the source value: missing values and unparseable ones."""
     column_sql = quote_identifier(column.name)
@@ -78,22 +105,23 @@ def _parse_reasons(column: Column, source_type: str) -> list[str]:
     reasons = []
     if not column.nullable:
         reasons.append(
-            f"case when {blank} then 'missing_value: {column.name} is empty but required' end"
+            _reason_when(blank, Violation.MISSING_VALUE, f"{column.name} is empty but required")
         )
     if column.kind is not Kind.STR:
         typed = _typed_expression(column_sql, column.kind, source_type)
         reasons.append(
-            f"case when not ({blank}) and {typed} is null then "
-            f"format('unparseable: {column.name} {{}} is not a valid "
-            f"{_PARSE_TYPE_NAMES[column.kind]}', "
-            f"{_quoted(column_sql)}) end"
+            _reason_when(
+                f"not ({blank}) and {typed} is null",
+                Violation.UNPARSEABLE,
+                f"{column.name} {{}} is not a valid {_PARSE_TYPE_NAMES[column.kind]}",
+                _quoted(column_sql),
+            )
         )
     return reasons
 
 
 def _code_check(column: Column, codes: ReferenceCodes) -> str | None:
     column_sql = quote_identifier(column.name)
-    normalised = f"lower(trim({column_sql}))"
     if column.accepted:
         allowed, what = column.accepted, "one of " + ", ".join(column.accepted)
     elif column.ref is Ref.CHANNEL:
@@ -104,47 +132,66 @@ def _code_check(column: Column, codes: ReferenceCodes) -> str | None:
         allowed, what = codes.lost_reasons, "a lost reason of seeds/lost_reasons.csv"
     else:
         return None
-    return (
-        f"case when {normalised} not in ({_in_list(allowed)}) then "
-        f"format('bad_enum: {column.name} {{}} is not {what}', {_quoted(column_sql)}) end"
+    return _reason_when(
+        f"lower(trim({column_sql})) not in ({_in_list(allowed)})",
+        Violation.BAD_ENUM,
+        f"{column.name} {{}} is not {what}",
+        _quoted(column_sql),
     )
 
 
 def _value_checks(column: Column, codes: ReferenceCodes) -> list[str]:
     """Reasons about a parsed, non-missing value."""
     column_sql = quote_identifier(column.name)
+    value = _quoted(column_sql)
     checks: list[str | None] = [_code_check(column, codes)]
     if column.ref is Ref.MANAGER:
         checks.append(
-            f"case when {column_sql} not in ({KNOWN_MANAGERS_SQL}) then "
-            f"format('unknown_reference: {column.name} {{}} is not a manager of crm/managers', "
-            f"{_quoted(column_sql)}) end"
+            _reason_when(
+                f"{column_sql} not in ({KNOWN_MANAGERS_SQL})",
+                Violation.UNKNOWN_REFERENCE,
+                f"{column.name} {{}} is not a manager of crm/managers",
+                value,
+            )
         )
     if column.ref is Ref.CURRENCY:
         currency = f"upper(trim({column_sql}))"
         checks.append(
-            f"case when {currency} <> {quote_literal(codes.reporting_currency)} "
-            f"and {currency} not in ({RATED_CURRENCIES_SQL}) then "
-            f"format('no_fx_rate: currency {{}} has no rate in finance/fx_rates', "
-            f"{_quoted(column_sql)}) end"
+            _reason_when(
+                f"{currency} <> {quote_literal(codes.reporting_currency)} "
+                f"and {currency} not in ({RATED_CURRENCIES_SQL})",
+                Violation.NO_FX_RATE,
+                "currency {} has no rate in finance/fx_rates",
+                value,
+            )
         )
     if column.kind is Kind.RATE:
         checks.append(
-            f"case when {column_sql} <= 0 then "
-            f"format('out_of_range: {column.name} {{}} must be positive', "
-            f"{_quoted(column_sql)}) end"
+            _reason_when(
+                f"{column_sql} <= 0",
+                Violation.OUT_OF_RANGE,
+                f"{column.name} {{}} must be positive",
+                value,
+            )
         )
     elif column.non_negative:
         checks.append(
-            f"case when {column_sql} < 0 then "
-            f"format('negative_amount: {column.name} {{}} is negative', {_quoted(column_sql)}) end"
+            _reason_when(
+                f"{column_sql} < 0",
+                Violation.NEGATIVE_AMOUNT,
+                f"{column.name} {{}} is negative",
+                value,
+            )
         )
     if column.value_range:
         low, high = column.value_range
         checks.append(
-            f"case when {column_sql} not between {low} and {high} then "
-            f"format('out_of_range: {column.name} {{}} is outside {low}..{high}', "
-            f"{_quoted(column_sql)}) end"
+            _reason_when(
+                f"{column_sql} not between {low} and {high}",
+                Violation.OUT_OF_RANGE,
+                f"{column.name} {{}} is outside {low}..{high}",
+                value,
+            )
         )
     return [check for check in checks if check]
 
@@ -175,12 +222,13 @@ def _repeated_keys_sql(table: Table) -> str:
 
 def _duplicate_reason(table: Table) -> str:
     columns = _duplicate_key_columns(table)
-    described = " and ".join(f"{name}={{}}" for name in columns)
-    values = ", ".join(_quoted(quote_identifier(name)) for name in columns)
-    return (
-        "case when repeated_keys.first_row_number is not null then "
-        f"format('duplicate_key: {described} already appears at row {{}} of this file', "
-        f"{values}, repeated_keys.first_row_number) end"
+    return _reason_when(
+        "repeated_keys.first_row_number is not null",
+        Violation.DUPLICATE_KEY,
+        " and ".join(f"{name}={{}}" for name in columns)
+        + " already appears at row {} of this file",
+        *(_quoted(quote_identifier(name)) for name in columns),
+        "repeated_keys.first_row_number",
     )
 
 

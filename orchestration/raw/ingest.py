@@ -20,6 +20,7 @@ import duckdb
 from orchestration.raw import reference
 from orchestration.raw.checks import (
     ReferenceCodes,
+    Violation,
     checked_rows_sql,
     quote_literal,
 )
@@ -174,7 +175,7 @@ def _source_rows_sql(landing_file: LandingFile) -> str:
 def _unreadable(landing_file: LandingFile, error: Exception) -> str:
     first_line = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
     return (
-        f"unreadable: {landing_file.relative_path} cannot be read as "
+        f"{Violation.UNREADABLE}: {landing_file.relative_path} cannot be read as "
         f"{landing_file.file_format.upper()}: {first_line}"
     )
 
@@ -185,7 +186,7 @@ def _source_types(
     """The file's columns and types, refusing it if unreadable or incomplete."""
     if landing_file.path.suffix.lower() not in READABLE_SUFFIXES:
         raise FileRefusedError(
-            f"unreadable: {landing_file.relative_path} is not a .parquet or .csv file"
+            f"{Violation.UNREADABLE}: {landing_file.relative_path} is not a .parquet or .csv file"
         )
     try:
         described = connection.execute(
@@ -197,7 +198,7 @@ def _source_types(
     missing = [c for c in landing_file.table.column_names if c.lower() not in by_lower_name]
     if missing:
         raise FileRefusedError(
-            f"missing_column: {landing_file.relative_path} lacks required column"
+            f"{Violation.MISSING_COLUMN}: {landing_file.relative_path} lacks required column"
             f"{'s' if len(missing) > 1 else ''} {', '.join(missing)} "
             f"of {landing_file.table.qualified}"
         )
