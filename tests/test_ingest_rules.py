@@ -30,7 +30,7 @@ def _write_parquet(landing: Path, table: str, name: str, columns: dict[str, pa.A
     folder = landing / table
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / name
-    pq.write_table(pa.table(columns), path)
+    pq.write_table(pa.table(columns), path, compression="zstd")
     return path
 
 
@@ -290,3 +290,70 @@ def test_the_reporting_currency_needs_no_rate(settings: Settings) -> None:
     )
 
     assert ingest(settings).rows_rejected == 0
+
+
+def _fx_extract(currency: str, days: int = 20_000) -> dict[str, pa.Array]:
+    dates = pa.array(range(days), pa.int32()).cast(pa.date32())
+    return {
+        "rate_date": dates,
+        "currency": pa.array([currency] * days),
+        "rate_to_base": pa.array([Decimal("1.5")] * days, pa.decimal128(18, 8)),
+    }
+
+
+def _damage(path: Path, start: int, length: int = 2000) -> None:
+    data = bytearray(path.read_bytes())
+    data[start : start + length] = bytes(length)
+    path.write_bytes(bytes(data))
+
+
+def test_a_corrupt_page_refuses_only_its_file_of_a_batch(settings: Settings) -> None:
+    folder = "finance/fx_rates"
+    for name, currency in [("a.parquet", "CNY"), ("b.parquet", "TRY"), ("c.parquet", "AED")]:
+        _write_parquet(settings.landing_dir, folder, name, _fx_extract(currency))
+    d = _write_parquet(settings.landing_dir, folder, "d.parquet", _fx_extract("INR"))
+    b = settings.landing_dir / folder / "b.parquet"
+    _damage(b, start=8)  # the first page header: not a valid header any more
+    _damage(d, start=50)  # the first compressed page: decompression fails
+    with duckdb.connect() as connection:  # the footers are intact: only reading pages fails
+        for damaged in (b, d):
+            connection.execute(f"describe select * from read_parquet('{damaged}')")
+
+    report = ingest(settings)
+
+    by_path = {r.relative_path: r for r in report.files if r.table == folder}
+    assert by_path[f"{folder}/a.parquet"].rows_loaded == 20_000
+    assert by_path[f"{folder}/c.parquet"].rows_loaded == 20_000
+    for damaged in ("b.parquet", "d.parquet"):
+        result = by_path[f"{folder}/{damaged}"]
+        assert result.status is FileStatus.REFUSED
+        assert result.error.startswith(f"unreadable: {folder}/{damaged} cannot be read as PARQUET")
+    assert _query(
+        settings, "select currency, count(*) from raw.finance__fx_rates group by 1 order by 1"
+    ) == [("AED", 20_000), ("CNY", 20_000), ("USD", 1)]
+
+
+def test_a_batch_of_files_with_different_columns_keeps_each_file_its_own(
+    settings: Settings,
+) -> None:
+    def deals(**extra: pa.Array) -> dict[str, pa.Array]:
+        row = dict(zip(DEAL_HEADER.split(","), GOOD_DEAL.split(","), strict=True))
+        columns = {name: pa.array([value or None], pa.string()) for name, value in row.items()}
+        return {**columns, **extra}
+
+    first = deals(is_deleted=pa.array([True]), note=pa.array(["from the old CRM"]))
+    second = deals()
+    second["manager_id"] = pa.array(["M404"])
+    _write_parquet(settings.landing_dir, "crm/deals", "deals_1.parquet", first)
+    _write_parquet(settings.landing_dir, "crm/deals", "deals_2.parquet", second)
+
+    report = ingest(settings)
+
+    # The same key in two files is two versions, not a duplicate.
+    assert [r.rows_loaded for r in report.files if r.table == "crm/deals"] == [1, 0]
+    assert _query(settings, "select _source_file, is_deleted from raw.crm__deals") == [
+        ("crm/deals/deals_1.parquet", True)
+    ]
+    [(source_file, row_json)] = _query(settings, "select source_file, row_json from raw.rejects")
+    assert source_file == "crm/deals/deals_2.parquet"
+    assert set(json.loads(row_json)) == set(DEAL_HEADER.split(","))

@@ -202,14 +202,14 @@ def _duplicate_key_columns(table: Table) -> list[str]:
 
 
 def _repeated_keys_sql(table: Table) -> str:
-    """Rows whose key already appeared earlier in the file, with that earlier row.
+    """Rows whose key already appeared earlier in their file, with that earlier row.
 
     A grouping finds the (rare) repeated keys first, so the common case of a file
     without duplicates costs one hash aggregate rather than a sort of the whole file."""
-    columns = [quote_identifier(name) for name in _duplicate_key_columns(table)]
+    columns = ["_file_id", *(quote_identifier(name) for name in _duplicate_key_columns(table))]
     matches = " and ".join(f"rows.{c} is not distinct from repeated.{c}" for c in columns)
     return f"""
-    select rows._row_number, repeated.first_row_number
+    select rows._file_id, rows._row_number, repeated.first_row_number
     from typed_rows as rows
     inner join (
         select {", ".join(columns)}, min(_row_number) as first_row_number
@@ -242,9 +242,13 @@ def checked_rows_sql(
     source_types: Mapping[str, str],
     codes: ReferenceCodes,
 ) -> str:
-    """A query over ``source_rows_sql`` (which has ``_row_number`` and the file's
-    columns) giving ``_row_number``, the contract columns cast to their warehouse types,
-    ``is_deleted`` for CRM tables, and ``_reason`` (NULL for a good row)."""
+    """A query over ``source_rows_sql`` giving, for each of its rows, the contract
+    columns cast to their warehouse types, ``is_deleted`` for CRM tables, the lineage
+    columns ``_file_id``, ``_source_file`` and ``_row_number`` (which the source rows
+    carry beside the files' own columns), and ``_reason`` (NULL for a good row).
+
+    The source rows may come from several files of one table: keys repeat only within
+    a file, since a later file may carry a newer version of a record."""
     typed = [
         f"{_typed_expression(quote_identifier(c.name), c.kind, source_types[c.name])} "
         f"as {quote_identifier(c.name)}"
@@ -268,6 +272,8 @@ def checked_rows_sql(
 with source_rows as ({source_rows_sql}),
 typed_rows as (
     select
+        _file_id,
+        _source_file,
         _row_number,
         {typed_sql},
         {_joined(parse_reasons)} as _parse_reason
@@ -279,5 +285,7 @@ select
     typed_rows.* exclude (_parse_reason),
     {_joined(["_parse_reason", *value_reasons])} as _reason
 from typed_rows
-left join repeated_keys on typed_rows._row_number = repeated_keys._row_number
+left join repeated_keys
+    on typed_rows._file_id = repeated_keys._file_id
+    and typed_rows._row_number = repeated_keys._row_number
 """

@@ -1,16 +1,20 @@
 """Exactly-once ingestion of landing files into the warehouse's ``raw`` schema.
 
-Each new file (path + content hash not yet in the ledger) is loaded in one transaction:
+Each new file (path + content hash not yet in the ledger) loads whole or not at all:
 its good rows into ``raw.<source>__<table>``, its bad rows into ``raw.rejects`` with the
-reasons, and one ledger row with the counts. A crash half-way rolls the whole file
-back. A file that cannot be read, or lacks a required column, is refused whole and the
-ledger says why.
+reasons, and one ledger row with the counts, in one transaction. A crash half-way
+rolls the file back. A file that cannot be read, or lacks a required column, is
+refused whole and the ledger says why.
+
+Parquet files of one table load in batches, one query and one transaction for many
+files, since per-file overhead dominates when extracts are small and numerous; a batch
+that meets a read error falls back to loading its files one by one.
 """
 
 from __future__ import annotations
 
 import logging
-from collections import Counter
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -32,6 +36,19 @@ from orchestration.settings import Settings
 logger = logging.getLogger(__name__)
 
 _CHECKED = "_checked_rows"
+_BATCH_FILES = "_landing_files"
+_BATCH_MAX_FILES = 100
+_BATCH_MAX_BYTES = 256 * 2**20
+# Errors that say nothing about the file being read: they must stop the run, not
+# refuse a good file for ever.
+_ERRORS_OF_THE_PROJECT_OR_MACHINE = (
+    duckdb.BinderException,
+    duckdb.CatalogException,
+    duckdb.InterruptException,
+    duckdb.OutOfMemoryException,
+    duckdb.ParserException,
+    duckdb.TransactionException,
+)
 
 
 class FileStatus(StrEnum):
@@ -70,12 +87,6 @@ class IngestReport:
     def rows_rejected(self) -> int:
         return sum(result.rows_rejected for result in self.files)
 
-    def rows_loaded_by_table(self) -> dict[str, int]:
-        totals: Counter[str] = Counter()
-        for result in self.files:
-            totals[result.table] += result.rows_loaded
-        return dict(totals)
-
 
 def reference_codes(settings: Settings) -> ReferenceCodes:
     return ReferenceCodes(
@@ -94,6 +105,7 @@ def ingest(settings: Settings, tables: tuple[Table, ...] = TABLES) -> IngestRepo
     report = IngestReport()
     with connect(settings.warehouse_path) as connection:
         seen = _ledger_entries(connection)
+        new_files = []
         for landing_file in discover(settings.landing_dir, tables):
             if (landing_file.relative_path, landing_file.content_hash) in seen:
                 report.files.append(
@@ -103,9 +115,10 @@ def ingest(settings: Settings, tables: tuple[Table, ...] = TABLES) -> IngestRepo
                         FileStatus.SKIPPED,
                     )
                 )
-                continue
-            result = load_file(connection, landing_file, codes)
-            report.files.append(result)
+            else:
+                new_files.append(landing_file)
+        for batch in _batches(connection, new_files, report):
+            report.files.extend(_load_batch(connection, batch, codes))
     logger.info(
         "ingest: %d files loaded, %d skipped, %d refused; %d rows loaded, %d rejected",
         report.count(FileStatus.LOADED),
@@ -122,54 +135,112 @@ def _ledger_entries(connection: duckdb.DuckDBPyConnection) -> set[tuple[str, str
     return {(path, content_hash) for path, content_hash in rows}
 
 
-def load_file(
-    connection: duckdb.DuckDBPyConnection, landing_file: LandingFile, codes: ReferenceCodes
-) -> FileResult:
-    """Load one file atomically, or refuse it whole; either way, record it in the ledger."""
+def _batches(
+    connection: duckdb.DuckDBPyConnection,
+    new_files: Sequence[LandingFile],
+    report: IngestReport,
+) -> Iterator[list[LandingFile]]:
+    """Readable files in load order, grouped into batches of one table's Parquet files.
+
+    A file refused on sight is recorded at once. CSV files stay alone: their reader
+    has no row number of its own, and one file's order is all a window can rely on."""
+    batch: list[LandingFile] = []
+    batch_bytes = 0
+    for landing_file in new_files:
+        try:
+            _describe(connection, landing_file)
+        except FileRefusedError as refusal:
+            report.files.append(_refuse(connection, landing_file, str(refusal)))
+            continue
+        fits = (
+            batch
+            and landing_file.file_format == "parquet"
+            and batch[0].file_format == "parquet"
+            and landing_file.table == batch[0].table
+            and len(batch) < _BATCH_MAX_FILES
+            and batch_bytes + landing_file.size_bytes <= _BATCH_MAX_BYTES
+        )
+        if batch and not fits:
+            yield batch
+            batch, batch_bytes = [], 0
+        batch.append(landing_file)
+        batch_bytes += landing_file.size_bytes
+    if batch:
+        yield batch
+
+
+def _load_batch(
+    connection: duckdb.DuckDBPyConnection, batch: list[LandingFile], codes: ReferenceCodes
+) -> list[FileResult]:
+    """Load the files of one batch in one transaction; on a read error, one by one."""
     loaded_at = datetime.now(UTC).replace(tzinfo=None)
-    try:
-        source_types = _source_types(connection, landing_file)
-    except FileRefusedError as refusal:
-        return _refuse(connection, landing_file, str(refusal), loaded_at)
     connection.begin()
     try:
-        file_id = _next_file_id(connection)
-        _check_rows(connection, landing_file, source_types, codes)
-        result = _store_rows(connection, landing_file, source_types, file_id, loaded_at)
+        file_ids = _register_batch(connection, batch)
+        _check_rows(connection, batch, codes)
+        results = _store_rows(connection, batch, file_ids, loaded_at)
         connection.commit()
-    except (duckdb.IOException, duckdb.InvalidInputException) as error:
+    except _ERRORS_OF_THE_PROJECT_OR_MACHINE:
         connection.rollback()
-        return _refuse(connection, landing_file, _unreadable(landing_file, error), loaded_at)
+        raise
+    except duckdb.Error as error:
+        # A file whose metadata reads fine can still hold a corrupt page; find which.
+        connection.rollback()
+        if len(batch) > 1:
+            return [result for file in batch for result in _load_batch(connection, [file], codes)]
+        return [_refuse(connection, batch[0], _unreadable(batch[0], error))]
     except BaseException:
         connection.rollback()
         raise
     finally:
         connection.execute(f"drop table if exists {_CHECKED}")
-    _log_result(result)
-    return result
+        connection.execute(f"drop table if exists {_BATCH_FILES}")
+    for result in results:
+        _log_result(result)
+    return results
 
 
-def _reader_sql(landing_file: LandingFile) -> str:
-    path = quote_literal(str(landing_file.path))
-    if landing_file.file_format == "parquet":
-        return f"read_parquet({path})"
+def _reader_sql(files: Sequence[LandingFile]) -> str:
+    """DuckDB's own reader over the files (several only for Parquet)."""
+    if files[0].file_format == "parquet":
+        listed = ", ".join(quote_literal(str(landing_file.path)) for landing_file in files)
+        return (
+            f"read_parquet([{listed}], filename = '_landing_path', file_row_number = true, "
+            "union_by_name = true)"
+        )
     return (
-        f"read_csv({path}, header = true, delim = ',', quote = '\"', escape = '\"', "
-        "all_varchar = true, strict_mode = true)"
+        f"read_csv({quote_literal(str(files[0].path))}, header = true, delim = ',', "
+        "quote = '\"', escape = '\"', all_varchar = true, strict_mode = true)"
     )
 
 
-def _source_rows_sql(landing_file: LandingFile) -> str:
-    """The file's rows numbered from 1 in file order."""
-    path = quote_literal(str(landing_file.path))
+def _file_rows_sql(landing_file: LandingFile) -> str:
+    """One file's own columns, its rows numbered from 1 in file order."""
     if landing_file.file_format == "parquet":
         return (
-            "select * exclude (file_row_number), file_row_number + 1 as _row_number "
-            f"from read_parquet({path}, file_row_number = true)"
+            "select * exclude (_landing_path, file_row_number), "
+            f"file_row_number + 1 as _row_number from {_reader_sql([landing_file])}"
         )
     # The CSV reader keeps the file's row order (insertion order is preserved), so the
     # window numbers rows as they stand in the file.
-    return f"select *, row_number() over () as _row_number from {_reader_sql(landing_file)}"
+    return f"select *, row_number() over () as _row_number from {_reader_sql([landing_file])}"
+
+
+def _batch_rows_sql(batch: Sequence[LandingFile]) -> str:
+    """The batch's rows with the lineage that the checks and the raw tables need."""
+    lineage = "files.file_id as _file_id, files.relative_path as _source_file"
+    if batch[0].file_format == "parquet":
+        return f"""
+            select
+                rows.* exclude (_landing_path, file_row_number),
+                {lineage},
+                rows.file_row_number + 1 as _row_number
+            from {_reader_sql(batch)} as rows
+            inner join {_BATCH_FILES} as files on files.path = rows._landing_path"""
+    return f"""
+            select rows.*, {lineage}
+            from ({_file_rows_sql(batch[0])}) as rows
+            cross join {_BATCH_FILES} as files"""
 
 
 def _unreadable(landing_file: LandingFile, error: Exception) -> str:
@@ -180,34 +251,31 @@ def _unreadable(landing_file: LandingFile, error: Exception) -> str:
     )
 
 
-def _source_types(
-    connection: duckdb.DuckDBPyConnection, landing_file: LandingFile
+def _column_types(
+    connection: duckdb.DuckDBPyConnection, files: Sequence[LandingFile]
 ) -> dict[str, str]:
-    """The file's columns and types, refusing it if unreadable or incomplete."""
+    """Lower-cased column name -> DuckDB type of what the reader gives for the files."""
+    described = connection.execute(f"describe select * from {_reader_sql(files)}").fetchall()
+    return {name.lower(): sql_type for name, sql_type, *_ in described}
+
+
+def _describe(connection: duckdb.DuckDBPyConnection, landing_file: LandingFile) -> None:
+    """Refuse the file if it cannot be read or lacks a required column."""
     if landing_file.path.suffix.lower() not in READABLE_SUFFIXES:
         raise FileRefusedError(
             f"{Violation.UNREADABLE}: {landing_file.relative_path} is not a .parquet or .csv file"
         )
     try:
-        described = connection.execute(
-            f"describe select * from {_reader_sql(landing_file)}"
-        ).fetchall()
+        columns = _column_types(connection, [landing_file])
     except duckdb.Error as error:
         raise FileRefusedError(_unreadable(landing_file, error)) from error
-    by_lower_name = {name.lower(): (name, sql_type) for name, sql_type, *_ in described}
-    missing = [c for c in landing_file.table.column_names if c.lower() not in by_lower_name]
+    missing = [c for c in landing_file.table.column_names if c.lower() not in columns]
     if missing:
         raise FileRefusedError(
             f"{Violation.MISSING_COLUMN}: {landing_file.relative_path} lacks required column"
             f"{'s' if len(missing) > 1 else ''} {', '.join(missing)} "
             f"of {landing_file.table.qualified}"
         )
-    wanted = {c.lower() for c in (*landing_file.table.column_names, "is_deleted")}
-    return {
-        name.lower(): sql_type
-        for name, sql_type in by_lower_name.values()
-        if name.lower() in wanted
-    }
 
 
 def _next_file_id(connection: duckdb.DuckDBPyConnection) -> int:
@@ -216,50 +284,76 @@ def _next_file_id(connection: duckdb.DuckDBPyConnection) -> int:
     return int(row[0])
 
 
+def _register_batch(
+    connection: duckdb.DuckDBPyConnection, batch: Sequence[LandingFile]
+) -> list[int]:
+    """Give each file its ledger id, in load order, and list the batch for the query."""
+    file_ids = [_next_file_id(connection) for _ in batch]
+    connection.execute(
+        f"create temp table {_BATCH_FILES} (file_id bigint, path varchar, relative_path varchar)"
+    )
+    connection.executemany(
+        f"insert into {_BATCH_FILES} values (?, ?, ?)",
+        [
+            (file_id, str(landing_file.path), landing_file.relative_path)
+            for file_id, landing_file in zip(file_ids, batch, strict=True)
+        ],
+    )
+    return file_ids
+
+
 def _check_rows(
     connection: duckdb.DuckDBPyConnection,
-    landing_file: LandingFile,
-    source_types: dict[str, str],
+    batch: Sequence[LandingFile],
     codes: ReferenceCodes,
 ) -> None:
-    query = checked_rows_sql(
-        landing_file.table, _source_rows_sql(landing_file), source_types, codes
-    )
+    table = batch[0].table
+    wanted = {name.lower() for name in (*table.column_names, "is_deleted")}
+    source_types = {
+        name: sql_type
+        for name, sql_type in _column_types(connection, batch).items()
+        if name in wanted
+    }
+    query = checked_rows_sql(table, _batch_rows_sql(batch), source_types, codes)
     connection.execute(f"create temp table {_CHECKED} as {query}")
 
 
 def _store_rows(
     connection: duckdb.DuckDBPyConnection,
-    landing_file: LandingFile,
-    source_types: dict[str, str],
-    file_id: int,
+    batch: Sequence[LandingFile],
+    file_ids: Sequence[int],
     loaded_at: datetime,
-) -> FileResult:
-    table = landing_file.table
-    source = (file_id, landing_file.relative_path, loaded_at)
+) -> list[FileResult]:
     connection.execute(
         f"""
-        insert into {raw_table_name(table)} by name
-        select * exclude (_reason), ? as _file_id, ? as _source_file, ? as _loaded_at
+        insert into {raw_table_name(batch[0].table)} by name
+        select * exclude (_reason), ? as _loaded_at
         from {_CHECKED} where _reason is null
         """,
-        source,
+        (loaded_at,),
     )
-    counts = connection.execute(f"select count(*), count(_reason) from {_CHECKED}").fetchone()
-    assert counts is not None
-    rows_read, rows_rejected = int(counts[0]), int(counts[1])
-    if rows_rejected:
-        _store_rejects(connection, landing_file, file_id, loaded_at)
-    result = FileResult(
-        landing_file.relative_path,
-        table.qualified,
-        FileStatus.LOADED,
-        rows_read=rows_read,
-        rows_loaded=rows_read - rows_rejected,
-        rows_rejected=rows_rejected,
-    )
-    _record(connection, landing_file, file_id, result, loaded_at)
-    return result
+    counts = {
+        file_id: (int(read), int(rejected))
+        for file_id, read, rejected in connection.execute(
+            f"select _file_id, count(*), count(_reason) from {_CHECKED} group by all"
+        ).fetchall()
+    }
+    results = []
+    for file_id, landing_file in zip(file_ids, batch, strict=True):
+        rows_read, rows_rejected = counts.get(file_id, (0, 0))
+        if rows_rejected:
+            _store_rejects(connection, landing_file, file_id, loaded_at)
+        result = FileResult(
+            landing_file.relative_path,
+            landing_file.table.qualified,
+            FileStatus.LOADED,
+            rows_read=rows_read,
+            rows_loaded=rows_read - rows_rejected,
+            rows_rejected=rows_rejected,
+        )
+        _record(connection, landing_file, file_id, result, loaded_at)
+        results.append(result)
+    return results
 
 
 def _store_rejects(
@@ -268,27 +362,21 @@ def _store_rejects(
     file_id: int,
     loaded_at: datetime,
 ) -> None:
-    """Keep each bad row as the file had it, every column of it, so a person can check
+    """Keep each bad row as its file had it, every column of it, so a person can check
     the reason against the row and fix it at the source."""
     connection.execute(
         f"""
         insert into {REJECTS}
         select
-            ?, ?, ?, ?, checked._row_number,
-            json_merge_patch(to_json(source_rows), '{{"_row_number": null}}'),
+            ?, ?, checked._file_id, checked._source_file, checked._row_number,
+            json_merge_patch(to_json(file_rows), '{{"_row_number": null}}'),
             checked._reason, ?
         from {_CHECKED} as checked
-        inner join ({_source_rows_sql(landing_file)}) as source_rows
-            on checked._row_number = source_rows._row_number
-        where checked._reason is not null
+        inner join ({_file_rows_sql(landing_file)}) as file_rows
+            on checked._row_number = file_rows._row_number
+        where checked._file_id = ? and checked._reason is not null
         """,
-        (
-            landing_file.table.source,
-            landing_file.table.name,
-            file_id,
-            landing_file.relative_path,
-            loaded_at,
-        ),
+        (landing_file.table.source, landing_file.table.name, loaded_at, file_id),
     )
 
 
@@ -320,10 +408,7 @@ def _record(
 
 
 def _refuse(
-    connection: duckdb.DuckDBPyConnection,
-    landing_file: LandingFile,
-    error: str,
-    loaded_at: datetime,
+    connection: duckdb.DuckDBPyConnection, landing_file: LandingFile, error: str
 ) -> FileResult:
     result = FileResult(
         landing_file.relative_path,
@@ -332,6 +417,7 @@ def _refuse(
         error=error,
     )
     connection.begin()
+    loaded_at = datetime.now(UTC).replace(tzinfo=None)
     _record(connection, landing_file, _next_file_id(connection), result, loaded_at)
     connection.commit()
     logger.error("refused %s", error)
