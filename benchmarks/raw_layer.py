@@ -84,14 +84,13 @@ def main() -> None:
         _measure("ingest again (nothing new)", _salesdw("ingest"), environment),
     ]
     rows = _raw_row_counts(warehouse)
+    extracts = [p for p in landing.rglob("*") if p.suffix in (".parquet", ".csv")]
     figures = {
         "scale": arguments.scale,
         "months": arguments.months,
         "raw_rows": sum(rows.values()),
-        "landing_mib": round(
-            sum(p.stat().st_size for p in landing.rglob("*") if p.is_file()) / 2**20, 1
-        ),
-        "files": sum(1 for p in landing.rglob("*") if p.is_file()),
+        "landing_mib": round(sum(p.stat().st_size for p in extracts) / 2**20, 1),
+        "files": len(extracts),
         "steps": [asdict(step) for step in steps],
         "rows_by_table": rows,
     }
