@@ -357,3 +357,136 @@ def test_a_batch_of_files_with_different_columns_keeps_each_file_its_own(
     [(source_file, row_json)] = _query(settings, "select source_file, row_json from raw.rejects")
     assert source_file == "crm/deals/deals_2.parquet"
     assert set(json.loads(row_json)) == set(DEAL_HEADER.split(","))
+
+
+TEAM_HEADER = "team_id,team_name,head_manager_id,updated_at"
+
+
+@pytest.mark.parametrize("suffix", ["csv", "parquet"])
+def test_a_name_with_glob_characters_is_read_as_itself(settings: Settings, suffix: str) -> None:
+    for name, team in [(f"teams_1.{suffix}", "T1"), (f"teams_[1]*?.{suffix}", "T2")]:
+        rows = [TEAM_HEADER, f"{team},Team {team},,2024-01-01T00:00:00"]
+        if suffix == "csv":
+            _write_csv(settings.landing_dir, "crm/teams", name, rows)
+        else:
+            columns = dict(zip(rows[0].split(","), rows[1].split(","), strict=True))
+            _write_parquet(
+                settings.landing_dir,
+                "crm/teams",
+                name,
+                {key: pa.array([value or None], pa.string()) for key, value in columns.items()},
+            )
+
+    ingest(settings)
+
+    assert _query(settings, "select _source_file, team_id from raw.crm__teams order by 1") == [
+        (f"crm/teams/teams_1.{suffix}", "T1"),
+        (f"crm/teams/teams_[1]*?.{suffix}", "T2"),
+    ]
+
+
+def test_extra_columns_named_like_lineage_are_ignored(settings: Settings) -> None:
+    header = DEAL_HEADER + ",_file_id,_row_number,_source_file"
+    _write_csv(settings.landing_dir, "crm/deals", "deals.csv", [header, GOOD_DEAL + ",77,5,x"])
+    reserved = DEAL_HEADER + ",file_row_number"
+    _write_csv(settings.landing_dir, "crm/deals", "deals_x.csv", [reserved, GOOD_DEAL + ",1"])
+
+    report = ingest(settings)
+
+    by_path = {r.relative_path: r for r in report.files}
+    deals, reserving = by_path["crm/deals/deals.csv"], by_path["crm/deals/deals_x.csv"]
+    assert (deals.rows_read, deals.rows_loaded) == (1, 1)
+    assert reserving.error == (
+        "unreadable: crm/deals/deals_x.csv has a column named file_row_number, "
+        "a name the loader reserves for its own use"
+    )
+    [(file_id, row_number, source_file)] = _query(
+        settings, "select _file_id, _row_number, _source_file from raw.crm__deals"
+    )
+    assert (row_number, source_file) == (1, "crm/deals/deals.csv")
+    assert file_id != 77
+
+
+def test_an_error_that_is_not_the_files_fault_stops_the_run_and_refuses_nothing(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _write_csv(settings.landing_dir, "crm/deals", "deals.csv", [DEAL_HEADER, GOOD_DEAL])
+
+    def disk_full(*_: object) -> None:
+        raise duckdb.IOException("No space left on device")
+
+    monkeypatch.setattr(ingest_module, "_store_rows", disk_full)
+    with pytest.raises(duckdb.IOException):
+        ingest(settings)
+    monkeypatch.undo()
+
+    assert _query(settings, "select count(*) from raw.ingest_ledger where status = 'refused'") == [
+        (0,)
+    ]
+    deals = [r for r in ingest(settings).files if r.table == "crm/deals"]
+    assert [(r.status, r.rows_loaded) for r in deals] == [(FileStatus.LOADED, 1)]
+
+
+def test_a_duplicate_of_a_rejected_row_is_the_first_good_version(settings: Settings) -> None:
+    bad_first = GOOD_DEAL.replace(",active,", ",tv,")
+    _write_csv(settings.landing_dir, "crm/deals", "deals.csv", [DEAL_HEADER, bad_first, GOOD_DEAL])
+
+    ingest(settings)
+
+    assert _query(settings, "select _row_number from raw.crm__deals") == [(2,)]
+    assert list(_reasons(settings)) == [1]
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "message"),
+    [
+        ("amount", "10.555", "amount '10.555' has more than 2 decimal places"),
+        ("is_competitive", "true", None),
+        ("amount", "10.50", None),
+        ("amount", "1e2", None),
+    ],
+)
+def test_a_number_is_never_rounded_into_its_type(
+    settings: Settings, column: str, value: str, message: str | None
+) -> None:
+    columns = DEAL_HEADER.split(",")
+    row = GOOD_DEAL.split(",")
+    row[columns.index(column)] = value
+    _write_csv(settings.landing_dir, "crm/deals", "deals.csv", [DEAL_HEADER, ",".join(row)])
+
+    ingest(settings)
+
+    reasons = _reasons(settings)
+    if message is None:
+        assert reasons == {}
+    else:
+        assert reasons[1] == f"unparseable: {message}"
+
+
+def test_a_score_with_a_fraction_is_rejected_not_rounded(settings: Settings) -> None:
+    header = "survey_id,client_id,deal_id,manager_id,responded_at,nps_score,csat_score"
+    rows = ["S1,C1,,M1,2024-01-05T10:00:00,7.6,", "S2,C1,,M1,2024-01-05T10:00:00,9,4.0"]
+    _write_csv(settings.landing_dir, "crm/surveys", "surveys.csv", [header, *rows])
+
+    ingest(settings)
+
+    assert _reasons(settings) == {1: "unparseable: nps_score '7.6' is not a whole number"}
+    assert _query(settings, "select survey_id, nps_score, csat_score from raw.crm__surveys") == [
+        ("S2", 9, 4)
+    ]
+
+
+def test_files_in_hidden_or_staging_folders_are_not_extracts(settings: Settings) -> None:
+    for folder in (".upload", "_staging", ""):
+        _write_csv(
+            settings.landing_dir,
+            f"crm/deals/{folder}".rstrip("/"),
+            "deals.csv",
+            [DEAL_HEADER, GOOD_DEAL],
+        )
+
+    report = ingest(settings)
+
+    assert [r.relative_path for r in report.files if r.table == "crm/deals"] == [
+        "crm/deals/deals.csv"
+    ]

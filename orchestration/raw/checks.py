@@ -34,6 +34,15 @@ class Violation(StrEnum):
 KNOWN_MANAGERS_SQL = "select manager_id from raw.crm__managers"
 RATED_CURRENCIES_SQL = "select distinct upper(trim(currency)) from raw.finance__fx_rates"
 
+_PRECISION_LOSS = {
+    Kind.INT: "is not a whole number",
+    Kind.MONEY: "has more than 2 decimal places",
+    Kind.QUANTITY: "has more than 4 decimal places",
+    Kind.RATE: "has more than 8 decimal places",
+}
+"""How a number that fits its type only after rounding is described; it is rejected,
+since rounding it silently would change an amount or a score."""
+
 _PARSE_TYPE_NAMES = {
     Kind.TS: "timestamp",
     Kind.DATE: "date",
@@ -114,6 +123,17 @@ def _parse_reasons(column: Column, source_type: str) -> list[str]:
                 f"not ({blank}) and {typed} is null",
                 Violation.UNPARSEABLE,
                 f"{column.name} {{}} is not a valid {_PARSE_TYPE_NAMES[column.kind]}",
+                _quoted(column_sql),
+            )
+        )
+    if column.kind in _PRECISION_LOSS and source_type != column.kind.value:
+        source_value = f"nullif(trim({column_sql}), '')" if source_type == "VARCHAR" else column_sql
+        typed = _typed_expression(column_sql, column.kind, source_type)
+        reasons.append(
+            _reason_when(
+                f"try_cast({source_value} as decimal(38, 10)) <> {typed}",
+                Violation.UNPARSEABLE,
+                f"{column.name} {{}} {_PRECISION_LOSS[column.kind]}",
                 _quoted(column_sql),
             )
         )
@@ -202,7 +222,8 @@ def _duplicate_key_columns(table: Table) -> list[str]:
 
 
 def _repeated_keys_sql(table: Table) -> str:
-    """Rows whose key already appeared earlier in their file, with that earlier row.
+    """Good rows whose key already appeared in an earlier good row of their file, with
+    that earlier row: the first good version loads, the repeats are rejected.
 
     A grouping finds the (rare) repeated keys first, so the common case of a file
     without duplicates costs one hash aggregate rather than a sort of the whole file."""
@@ -210,14 +231,15 @@ def _repeated_keys_sql(table: Table) -> str:
     matches = " and ".join(f"rows.{c} is not distinct from repeated.{c}" for c in columns)
     return f"""
     select rows._file_id, rows._row_number, repeated.first_row_number
-    from typed_rows as rows
+    from reasoned_rows as rows
     inner join (
         select {", ".join(columns)}, min(_row_number) as first_row_number
-        from typed_rows
+        from reasoned_rows
+        where _other_reason is null
         group by all
         having count(*) > 1
     ) as repeated on {matches}
-    where rows._row_number > repeated.first_row_number"""
+    where rows._other_reason is null and rows._row_number > repeated.first_row_number"""
 
 
 def _duplicate_reason(table: Table) -> str:
@@ -266,7 +288,6 @@ def checked_rows_sql(
         else:
             typed.append("false as is_deleted")
     value_reasons = [reason for c in table.columns for reason in _value_checks(c, codes)]
-    value_reasons.append(_duplicate_reason(table))
     typed_sql = ",\n        ".join(typed)
     return f"""
 with source_rows as ({source_rows_sql}),
@@ -279,13 +300,19 @@ typed_rows as (
         {_joined(parse_reasons)} as _parse_reason
     from source_rows
 ),
+reasoned_rows as (
+    select
+        * exclude (_parse_reason),
+        {_joined(["_parse_reason", *value_reasons])} as _other_reason
+    from typed_rows
+),
 repeated_keys as ({_repeated_keys_sql(table)}
 )
 select
-    typed_rows.* exclude (_parse_reason),
-    {_joined(["_parse_reason", *value_reasons])} as _reason
-from typed_rows
+    reasoned_rows.* exclude (_other_reason),
+    coalesce(_other_reason, {_duplicate_reason(table)}) as _reason
+from reasoned_rows
 left join repeated_keys
-    on typed_rows._file_id = repeated_keys._file_id
-    and typed_rows._row_number = repeated_keys._row_number
+    on reasoned_rows._file_id = repeated_keys._file_id
+    and reasoned_rows._row_number = repeated_keys._row_number
 """

@@ -14,7 +14,7 @@ that meets a read error falls back to loading its files one by one.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -26,6 +26,7 @@ from orchestration.raw.checks import (
     ReferenceCodes,
     Violation,
     checked_rows_sql,
+    quote_identifier,
     quote_literal,
 )
 from orchestration.raw.contract import TABLES, Table
@@ -39,16 +40,20 @@ _CHECKED = "_checked_rows"
 _BATCH_FILES = "_landing_files"
 _BATCH_MAX_FILES = 100
 _BATCH_MAX_BYTES = 256 * 2**20
-# Errors that say nothing about the file being read: they must stop the run, not
-# refuse a good file for ever.
-_ERRORS_OF_THE_PROJECT_OR_MACHINE = (
-    duckdb.BinderException,
-    duckdb.CatalogException,
-    duckdb.InterruptException,
-    duckdb.OutOfMemoryException,
-    duckdb.ParserException,
-    duckdb.TransactionException,
-)
+# Names the reader adds beside a file's own columns, chosen so no extract has them.
+_PATH_COLUMN = "__salesdw_landing_path"
+_ROW_NUMBER_COLUMN = "__salesdw_row_number"
+
+
+def _is_the_files_fault(error: duckdb.Error) -> bool:
+    """Whether reading the file itself failed: a malformed file or a corrupt page.
+
+    Anything else (disk full, a file that vanished mid-run, out of memory, a bug) must
+    stop the run instead of refusing a good file for ever."""
+    return isinstance(error, duckdb.InvalidInputException | duckdb.ConversionException) or (
+        # The Parquet reader reports a damaged page header as a plain duckdb.Error.
+        type(error) is duckdb.Error
+    )
 
 
 class FileStatus(StrEnum):
@@ -180,12 +185,11 @@ def _load_batch(
         _check_rows(connection, batch, codes)
         results = _store_rows(connection, batch, file_ids, loaded_at)
         connection.commit()
-    except _ERRORS_OF_THE_PROJECT_OR_MACHINE:
-        connection.rollback()
-        raise
     except duckdb.Error as error:
-        # A file whose metadata reads fine can still hold a corrupt page; find which.
         connection.rollback()
+        if not _is_the_files_fault(error):
+            raise
+        # A file whose metadata reads fine can still hold a corrupt page; find which.
         if len(batch) > 1:
             return [result for file in batch for result in _load_batch(connection, [file], codes)]
         return [_refuse(connection, batch[0], _unreadable(batch[0], error))]
@@ -200,45 +204,52 @@ def _load_batch(
     return results
 
 
-def _reader_sql(files: Sequence[LandingFile]) -> str:
-    """DuckDB's own reader over the files (several only for Parquet)."""
+def _literal_path(landing_file: LandingFile) -> str:
+    """The file's path as a SQL literal that DuckDB's readers take as it is, not as a
+    glob pattern: ``[``, ``*`` and ``?`` in a name would otherwise match other files."""
+    escaped = str(landing_file.path).replace("[", "[[]").replace("*", "[*]").replace("?", "[?]")
+    return quote_literal(escaped)
+
+
+def _reader_sql(files: Sequence[LandingFile], *, with_lineage: bool = True) -> str:
+    """DuckDB's own reader over the files (several only for Parquet), for Parquet with
+    each row's file path and row number unless ``with_lineage`` is off."""
     if files[0].file_format == "parquet":
-        listed = ", ".join(quote_literal(str(landing_file.path)) for landing_file in files)
-        return (
-            f"read_parquet([{listed}], filename = '_landing_path', file_row_number = true, "
-            "union_by_name = true)"
-        )
+        listed = ", ".join(_literal_path(landing_file) for landing_file in files)
+        lineage = f"filename = '{_PATH_COLUMN}', file_row_number = true, " if with_lineage else ""
+        return f"read_parquet([{listed}], {lineage}union_by_name = true)"
     return (
-        f"read_csv({quote_literal(str(files[0].path))}, header = true, delim = ',', "
+        f"read_csv({_literal_path(files[0])}, header = true, delim = ',', "
         "quote = '\"', escape = '\"', all_varchar = true, strict_mode = true)"
     )
 
 
 def _file_rows_sql(landing_file: LandingFile) -> str:
-    """One file's own columns, its rows numbered from 1 in file order."""
+    """One file's own columns, all of them, and its rows numbered from 1 in file order."""
     if landing_file.file_format == "parquet":
         return (
-            "select * exclude (_landing_path, file_row_number), "
-            f"file_row_number + 1 as _row_number from {_reader_sql([landing_file])}"
+            f"select * exclude ({_PATH_COLUMN}, file_row_number), "
+            f"file_row_number + 1 as {_ROW_NUMBER_COLUMN} from {_reader_sql([landing_file])}"
         )
     # The CSV reader keeps the file's row order (insertion order is preserved), so the
     # window numbers rows as they stand in the file.
-    return f"select *, row_number() over () as _row_number from {_reader_sql([landing_file])}"
+    return (
+        f"select *, row_number() over () as {_ROW_NUMBER_COLUMN} from {_reader_sql([landing_file])}"
+    )
 
 
-def _batch_rows_sql(batch: Sequence[LandingFile]) -> str:
-    """The batch's rows with the lineage that the checks and the raw tables need."""
+def _batch_rows_sql(batch: Sequence[LandingFile], columns: Iterable[str]) -> str:
+    """The batch's contract columns with the lineage that the checks and the raw
+    tables need; a file's other columns stay out, whatever their names."""
+    selected = ", ".join(f"rows.{quote_identifier(name)}" for name in columns)
     lineage = "files.file_id as _file_id, files.relative_path as _source_file"
     if batch[0].file_format == "parquet":
         return f"""
-            select
-                rows.* exclude (_landing_path, file_row_number),
-                {lineage},
-                rows.file_row_number + 1 as _row_number
+            select {selected}, {lineage}, rows.file_row_number + 1 as _row_number
             from {_reader_sql(batch)} as rows
-            inner join {_BATCH_FILES} as files on files.path = rows._landing_path"""
+            inner join {_BATCH_FILES} as files on files.path = rows.{_PATH_COLUMN}"""
     return f"""
-            select rows.*, {lineage}
+            select {selected}, {lineage}, rows.{_ROW_NUMBER_COLUMN} as _row_number
             from ({_file_rows_sql(batch[0])}) as rows
             cross join {_BATCH_FILES} as files"""
 
@@ -252,10 +263,14 @@ def _unreadable(landing_file: LandingFile, error: Exception) -> str:
 
 
 def _column_types(
-    connection: duckdb.DuckDBPyConnection, files: Sequence[LandingFile]
+    connection: duckdb.DuckDBPyConnection,
+    files: Sequence[LandingFile],
+    *,
+    with_lineage: bool = True,
 ) -> dict[str, str]:
     """Lower-cased column name -> DuckDB type of what the reader gives for the files."""
-    described = connection.execute(f"describe select * from {_reader_sql(files)}").fetchall()
+    reader = _reader_sql(files, with_lineage=with_lineage)
+    described = connection.execute(f"describe select * from {reader}").fetchall()
     return {name.lower(): sql_type for name, sql_type, *_ in described}
 
 
@@ -266,9 +281,17 @@ def _describe(connection: duckdb.DuckDBPyConnection, landing_file: LandingFile) 
             f"{Violation.UNREADABLE}: {landing_file.relative_path} is not a .parquet or .csv file"
         )
     try:
-        columns = _column_types(connection, [landing_file])
+        columns = _column_types(connection, [landing_file], with_lineage=False)
     except duckdb.Error as error:
+        if not _is_the_files_fault(error):
+            raise
         raise FileRefusedError(_unreadable(landing_file, error)) from error
+    reserved = sorted(c for c in columns if c.startswith("__salesdw") or c == "file_row_number")
+    if reserved:
+        raise FileRefusedError(
+            f"{Violation.UNREADABLE}: {landing_file.relative_path} has a column named "
+            f"{', '.join(reserved)}, a name the loader reserves for its own use"
+        )
     missing = [c for c in landing_file.table.column_names if c.lower() not in columns]
     if missing:
         raise FileRefusedError(
@@ -314,7 +337,7 @@ def _check_rows(
         for name, sql_type in _column_types(connection, batch).items()
         if name in wanted
     }
-    query = checked_rows_sql(table, _batch_rows_sql(batch), source_types, codes)
+    query = checked_rows_sql(table, _batch_rows_sql(batch, source_types), source_types, codes)
     connection.execute(f"create temp table {_CHECKED} as {query}")
 
 
@@ -369,11 +392,11 @@ def _store_rejects(
         insert into {REJECTS}
         select
             ?, ?, checked._file_id, checked._source_file, checked._row_number,
-            json_merge_patch(to_json(file_rows), '{{"_row_number": null}}'),
+            json_merge_patch(to_json(file_rows), '{{"{_ROW_NUMBER_COLUMN}": null}}'),
             checked._reason, ?
         from {_CHECKED} as checked
         inner join ({_file_rows_sql(landing_file)}) as file_rows
-            on checked._row_number = file_rows._row_number
+            on checked._row_number = file_rows.{_ROW_NUMBER_COLUMN}
         where checked._file_id = ? and checked._reason is not null
         """,
         (landing_file.table.source, landing_file.table.name, loaded_at, file_id),

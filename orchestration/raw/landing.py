@@ -39,8 +39,10 @@ def content_hash(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _is_hidden(path: Path) -> bool:
-    return path.name.startswith((".", "_"))
+def _is_hidden(path: Path, folder: Path) -> bool:
+    """Names starting with ``.`` or ``_`` (a file, or a folder on its way) are not
+    extracts: editors' and uploaders' temporary files, markers, staging folders."""
+    return any(part.startswith((".", "_")) for part in path.relative_to(folder).parts)
 
 
 def discover(landing_dir: Path, tables: tuple[Table, ...] = TABLES) -> list[LandingFile]:
@@ -54,7 +56,9 @@ def discover(landing_dir: Path, tables: tuple[Table, ...] = TABLES) -> list[Land
         folder = landing_dir / table.source / table.name
         if not folder.is_dir():
             continue
-        for path in sorted(p for p in folder.rglob("*") if p.is_file() and not _is_hidden(p)):
+        for path in sorted(
+            p for p in folder.rglob("*") if p.is_file() and not _is_hidden(p, folder)
+        ):
             found.append(
                 LandingFile(
                     table=table,
