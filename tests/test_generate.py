@@ -341,16 +341,35 @@ def test_nothing_happens_after_the_period(db):
         assert _one(db, f"select count(*) from {name} where {column} >= {end}") == 0, name
 
 
-def test_every_currency_has_an_earlier_rate(db):
-    _none(
-        db,
-        """select count(*) from (
-        select currency, paid_at::date as day from payments
-        union all select currency, created_at::date from deals
-        union all select currency, issued_at::date from invoices) e
-        where currency <> 'RUB' and not exists (select 1 from fx_rates r
-            where r.currency = e.currency and r.rate_date <= e.day)""",
+# Every table with a currency, with the date its amounts are converted at (none: any rate).
+_DATED_CURRENCIES = (
+    ("deals", "created_at"),
+    ("proposals", "sent_at"),
+    ("contracts", "signed_on"),
+    ("invoices", "issued_at"),
+    ("payments", "paid_at"),
+    ("sales_plans", "plan_month"),
+    ("sales_expenses", "expense_month"),
+    ("products", "null"),
+)
+
+
+def _unrated(con: duckdb.DuckDBPyConnection, reporting: str) -> int:
+    """Rows in a currency other than the reporting one with no rate on or before their date."""
+    dated = " union all ".join(
+        f"select currency, {column}::date as day from {name}" for name, column in _DATED_CURRENCIES
     )
+    return _one(
+        con,
+        f"""select count(*) from ({dated}) e
+        where currency <> '{reporting}' and not exists (select 1 from fx_rates r
+            where r.currency = e.currency and (e.day is null or r.rate_date <= e.day))""",
+    )
+
+
+def test_every_currency_has_an_earlier_rate(db):
+    assert _unrated(db, "RUB") == 0
+    assert _one(db, "select count(*) from fx_rates where currency = 'RUB'") == 0
     # Records alive at the start were created before it, so rates start before it too.
     assert _one(db, "select min(rate_date) from fx_rates") < START
     usd = db.sql(
@@ -359,6 +378,36 @@ def test_every_currency_has_an_earlier_rate(db):
     assert 85 < usd[0] < usd[1] < 105
     weekend = _one(db, "select count(*) from fx_rates where isodow(rate_date) >= 6")
     assert weekend <= 3  # only the first day of the rates may be a weekend
+
+
+def test_rates_are_in_the_reporting_currency(tmp_path):
+    _run(tmp_path, scale=0.05, months=3, reporting_currency="USD")
+    con = _views(tmp_path)
+    assert _unrated(con, "USD") == 0
+    currencies = {row[0] for row in con.sql("select distinct currency from fx_rates").fetchall()}
+    assert currencies == {"RUB", "EUR", "KZT"}
+    rub = con.sql(
+        "select min(rate_to_base), max(rate_to_base) from fx_rates where currency = 'RUB'"
+    ).fetchall()[0]
+    assert 1 / 105 < rub[0] < rub[1] < 1 / 85
+    # The company still sells mostly in roubles.
+    assert _one(con, "select avg((currency = 'RUB')::int) from deals") > 0.5
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"months": 0}, "months must be at least 1"),
+        ({"months": -3}, "months must be at least 1"),
+        ({"scale": 0}, "scale must be greater than 0"),
+        ({"scale": -1.0}, "scale must be greater than 0"),
+        ({"reporting_currency": "GBP"}, "reporting currency must be one of"),
+    ],
+)
+def test_config_refuses_impossible_runs(tmp_path, options, message):
+    with pytest.raises(ValueError, match=message):
+        GeneratorConfig(out=tmp_path, **options)
+    assert not any(tmp_path.iterdir())
 
 
 def test_activities_in_moscow_working_hours(db):
@@ -492,6 +541,34 @@ def test_people_change_and_records_are_versioned(quarter, db):
             group by 1 having count(distinct filename) > 1)""",
         )
         assert spread > 0, name
+
+
+def test_leads_pass_to_the_head_when_their_manager_leaves(db):
+    _none(
+        db,
+        """select count(*) from leads_latest l join managers_latest m using (manager_id)
+        where m.fired_on is not null and l.status not in ('converted', 'disqualified')
+        and not l.is_deleted""",
+        "open lead of a manager who left",
+    )
+    _some(
+        db,
+        """select count(*) from leads l join managers_latest m using (manager_id)
+        join managers_latest f on f.manager_id = (select p.manager_id from leads p
+            where p.lead_id = l.lead_id order by p.updated_at limit 1)
+        where m.role = 'head' and f.fired_on is not null
+        and l.updated_at >= f.fired_on""",
+        "hand-over versions",
+    )
+    # Whoever works a lead is the manager its record names at that moment.
+    _none(
+        db,
+        """select count(*) from activities a, lateral (select l.manager_id from leads l
+            where l.lead_id = a.lead_id and l.updated_at <= a.updated_at
+            order by l.updated_at desc limit 1) v
+        where not a.is_deleted and a.manager_id is distinct from v.manager_id""",
+        "lead activity by someone else than the lead's owner",
+    )
 
 
 def test_kpi_ingredients_exist(db):

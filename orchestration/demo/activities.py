@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from orchestration.demo.context import Chunk
-from orchestration.demo.frames import Frame, concat
+from orchestration.demo.crm import with_versions
+from orchestration.demo.frames import Frame, concat, take
 from orchestration.demo.funnel import LAPSE_MONTHS, MONTH_W, OPEN, WON, Deals, Leads, uniform_w
 from orchestration.demo.workdays import WORK_SEC
 
@@ -259,12 +260,11 @@ def activities_frame(
     )
     size = rows["type"].size
     rows["activity_id"] = np.arange(size)
-    rows["is_deleted"] = np.zeros(size, bool)
     rng = chunk.rng
     # Meetings were booked first and reported done later: the booking arrives as its own version.
     booked = (rows["type"] == MEETING) & (rows["status"] == COMPLETED)
     booked &= (rows["created_at"] < rows["updated_at"]) & (rng.random(size) < 0.3)
-    early = {name: values[booked].copy() for name, values in rows.items()}
+    early = take(rows, np.nonzero(booked)[0])
     early.update(
         status=np.full(booked.sum(), SCHEDULED),
         occurred_at=np.full(booked.sum(), -1),
@@ -273,8 +273,4 @@ def activities_frame(
         updated_at=early["created_at"],
     )
     junk = (rows["status"] == CANCELLED) & (rng.random(size) < 0.1)
-    gone = {name: values[junk].copy() for name, values in rows.items()}
-    gone["updated_at"] = gone["updated_at"] + 3600 * 10**6
-    gone["is_deleted"][:] = True
-    gone = {name: values[gone["updated_at"] < chunk.cal.end_us] for name, values in gone.items()}
-    return concat(early, rows, gone)
+    return with_versions(chunk, rows, early, junk)

@@ -7,6 +7,7 @@ from datetime import date
 from pathlib import Path
 from typing import Literal
 
+from orchestration.demo.profiles import CURRENCIES
 from orchestration.settings import Settings
 
 
@@ -20,3 +21,16 @@ class GeneratorConfig:
     file_format: Literal["parquet", "csv"] = "parquet"
     messy: bool = False
     seeds_dir: Path = field(default_factory=lambda: Settings().seeds_dir)
+    reporting_currency: str = field(default_factory=lambda: Settings().reporting_currency)
+
+    def __post_init__(self) -> None:
+        if self.months < 1:
+            raise ValueError("months must be at least 1")
+        if not self.scale > 0:
+            raise ValueError("scale must be greater than 0")
+        # Rates are only known between the currencies the demo company deals in.
+        if self.reporting_currency not in CURRENCIES:
+            raise ValueError(
+                f"reporting currency must be one of {', '.join(CURRENCIES)}, "
+                f"got {self.reporting_currency!r}"
+            )

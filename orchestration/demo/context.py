@@ -22,7 +22,6 @@ class Pipeline:
     """Stage indexes (positions in ``codes``, sorted by stage_order)."""
 
     codes: tuple[str, ...]
-    win_probability: np.ndarray
     invoice: int  # the last open stage
     proposal: int
     contract: int
@@ -43,7 +42,6 @@ def load_pipeline(seeds_dir: Path) -> Pipeline:
         raise ValueError("deal_stages seed: open stages must come first and end with 'invoice'")
     return Pipeline(
         codes=codes,
-        win_probability=np.array([stage.win_probability_pct for stage in stages]),
         invoice=invoice,
         proposal=codes.index("proposal"),
         contract=codes.index("contract"),

@@ -16,20 +16,25 @@ from orchestration.demo.profiles import (
 from orchestration.demo.workdays import DAY_US, OPEN_SEC, SEC_US, WORK_SEC
 
 LEAD_NEW, LEAD_WORKING, LEAD_QUALIFIED, LEAD_CONVERTED, LEAD_DISQUALIFIED = range(5)
-_HOUR_US = 3600 * SEC_US
 
 
 def _deleted_copies(chunk: Chunk, frame: Frame, chosen: np.ndarray) -> Frame:
-    """Later versions marking rows deleted, when the deletion still falls in the period."""
-    rng = chunk.rng
+    """Later versions marking rows deleted, when the deletion still falls in the period.
+
+    Someone deletes a record within a few working days, so the deletion is in working hours.
+    """
+    cal = chunk.cal
     copies = take(frame, np.nonzero(chosen)[0])
-    copies["updated_at"] = copies["updated_at"] + rng.integers(1, 120, chosen.sum()) * _HOUR_US
-    copies = take(copies, np.nonzero(copies["updated_at"] < chunk.cal.end_us)[0])
+    delay = chunk.rng.integers(600, 5 * WORK_SEC, copies["updated_at"].size)
+    deleted_w = cal.to_work(copies["updated_at"]) + delay
+    copies = take(copies, np.nonzero(deleted_w < cal.end_w)[0])
+    copies["updated_at"] = cal.from_work(deleted_w[deleted_w < cal.end_w])
     copies["is_deleted"] = np.ones(copies["updated_at"].size, bool)
     return copies
 
 
-def _with_versions(chunk: Chunk, final: Frame, early: Frame, deletable: np.ndarray) -> Frame:
+def with_versions(chunk: Chunk, final: Frame, early: Frame, deletable: np.ndarray) -> Frame:
+    """Earlier versions, the final ones and deletions of some final rows, as one frame."""
     final["is_deleted"] = np.zeros(final["updated_at"].size, bool)
     early["is_deleted"] = np.zeros(early["updated_at"].size, bool)
     return concat(early, final, _deleted_copies(chunk, final, deletable))
@@ -41,18 +46,54 @@ def _ts(chunk: Chunk, work: np.ndarray) -> np.ndarray:
     return np.where(inside, chunk.cal.from_work(np.where(inside, work, 0)), -1)
 
 
-def leads_frame(chunk: Chunk, leads: Leads) -> Frame:
-    end = chunk.cal.end_w
-    size = leads.channel.size
-    converted = leads.deal_w < end
-    client = np.cumsum(converted) - 1
+def _lead_state(chunk: Chunk, leads: Leads, until: np.ndarray | int) -> Frame:
+    """What a lead record says after the events before working time ``until``."""
+    converted = leads.deal_w < until
+    client = np.cumsum(leads.deal_w < chunk.cal.end_w) - 1
     status = np.select(
-        [converted, leads.disqualified_w < end, leads.qualified_w < end, leads.touch_w < end],
+        [converted, leads.disqualified_w < until, leads.qualified_w < until, leads.touch_w < until],
         [LEAD_CONVERTED, LEAD_DISQUALIFIED, LEAD_QUALIFIED, LEAD_WORKING],
         default=LEAD_NEW,
     )
     events = np.stack([leads.touch_w, leads.qualified_w, leads.deal_w, leads.disqualified_w])
-    latest = np.where(events < end, events, -1).max(axis=0)
+    latest = np.where(events < until, events, -1).max(axis=0)
+    return {
+        "client_id": np.where(converted, client, -1),
+        "status": status,
+        "qualified_at": _ts(chunk, np.where(leads.qualified_w < until, leads.qualified_w, -1)),
+        "converted_at": _ts(chunk, np.where(converted, leads.deal_w, -1)),
+        "deal_id": np.where(converted, client, -1),
+        "updated_at": np.maximum(leads.created_ts, _ts(chunk, latest)),
+    }
+
+
+def _handed_over(chunk: Chunk, leads: Leads, final: Frame) -> Frame:
+    """Leads still open when their manager leaves pass to the team head, as deals do.
+
+    The hand-over is a version at the departure with the lead's state then; changes
+    after the departure name the head too.
+    """
+    staff, cal = chunk.staff, chunk.cal
+    manager = np.maximum(leads.manager, 0)
+    fire_w = np.where(leads.manager >= 0, staff.fire_w[manager], NEVER)
+    fire_ts = cal.from_work(np.minimum(fire_w, cal.end_w - 1))
+    decided = np.minimum(leads.deal_w, leads.disqualified_w)
+    handed = (fire_w < cal.end_w) & (decided >= fire_w) & (leads.created_ts < fire_ts)
+    head = staff.heads[staff.final_team[manager]]
+    final["manager_id"] = np.where(handed & (final["updated_at"] >= fire_ts), head, leads.manager)
+    # A change exactly at the departure already names the head: no second version then.
+    chosen = np.nonzero(handed & (final["updated_at"] != fire_ts))[0]
+    later = take({**final, **_lead_state(chunk, leads, fire_w)}, chosen)
+    later.update(
+        manager_id=head[chosen],
+        updated_at=fire_ts[chosen],
+        is_deleted=np.zeros(chosen.size, bool),
+    )
+    return later
+
+
+def leads_frame(chunk: Chunk, leads: Leads) -> Frame:
+    size = leads.channel.size
     offsets = np.cumsum([0] + [len(p.sources) for p in chunk.profiles])
     final = {
         "lead_id": np.arange(size),
@@ -60,12 +101,7 @@ def leads_frame(chunk: Chunk, leads: Leads) -> Frame:
         "channel_code": leads.channel,
         "source": offsets[leads.channel] + leads.source,
         "manager_id": leads.manager,
-        "client_id": np.where(converted, client, -1),
-        "status": status,
-        "qualified_at": _ts(chunk, leads.qualified_w),
-        "converted_at": _ts(chunk, leads.deal_w),
-        "deal_id": np.where(converted, client, -1),
-        "updated_at": np.maximum(leads.created_ts, _ts(chunk, latest)),
+        **_lead_state(chunk, leads, chunk.cal.end_w),
     }
     early = take(
         final, np.nonzero(leads.early_version & (final["updated_at"] > leads.created_ts))[0]
@@ -79,8 +115,9 @@ def leads_frame(chunk: Chunk, leads: Leads) -> Frame:
         deal_id=np.full(early["lead_id"].size, -1),
         updated_at=early["created_at"],
     )
-    junk = (status == LEAD_DISQUALIFIED) & (chunk.rng.random(size) < 0.03)
-    return _with_versions(chunk, final, early, junk)
+    later = _handed_over(chunk, leads, final)
+    junk = (final["status"] == LEAD_DISQUALIFIED) & (chunk.rng.random(size) < 0.03)
+    return concat(with_versions(chunk, final, early, junk), later)
 
 
 def all_sources(chunk: Chunk) -> tuple[str, ...]:
@@ -156,7 +193,7 @@ def deals_frame(chunk: Chunk, deals: Deals, amount: np.ndarray, currency: np.nda
     )
     early_lost = (deals.status == LOST) & (deals.entry_w[:, 1:].max(axis=1) < 0)
     junk = early_lost & (rng.random(size) < 0.1)
-    return _with_versions(chunk, final, early, junk)
+    return with_versions(chunk, final, early, junk)
 
 
 def stage_changes_frame(chunk: Chunk, deals: Deals) -> Frame:
@@ -227,7 +264,7 @@ def proposals_frame(chunk: Chunk, deals: Deals, amount: np.ndarray, currency: np
         reviewed_at=np.full(early["deal_id"].size, -1),
         updated_at=early["sent_at"],
     )
-    return _with_versions(chunk, final, early, np.zeros(size, bool))
+    return with_versions(chunk, final, early, np.zeros(size, bool))
 
 
 def tasks_frame(chunk: Chunk, deals: Deals, intervals: Frame, leads: Leads) -> Frame:
@@ -262,7 +299,7 @@ def tasks_frame(chunk: Chunk, deals: Deals, intervals: Frame, leads: Leads) -> F
     completed = final["completed_at"] >= 0
     early = take(final, np.nonzero(completed & (rng.random(keep.size) < 0.25))[0])
     early.update(completed_at=np.full(early["task_id"].size, -1), updated_at=early["created_at"])
-    return _with_versions(chunk, final, early, rng.random(keep.size) < 0.01)
+    return with_versions(chunk, final, early, rng.random(keep.size) < 0.01)
 
 
 def surveys_frame(chunk: Chunk, deals: Deals) -> Frame:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from orchestration.demo.context import Chunk
-from orchestration.demo.frames import Frame
+from orchestration.demo.frames import Frame, concat, take
 from orchestration.demo.funnel import LOST, WON, Deals, exp_days
 from orchestration.demo.profiles import PRODUCTS
 from orchestration.demo.workdays import DAY_US, SEC_US, WORK_SEC
@@ -100,9 +100,9 @@ def documents(
     }
     # Finance exports every status change: the "issued" state arrives before the payment.
     changed = np.nonzero((status > 0) & (chunk.rng.random(deal.size) < 0.6))[0]
-    issued_version = {name: values[changed] for name, values in invoices.items()}
+    issued_version = take(invoices, changed)
     issued_version.update(status=np.zeros(changed.size, np.int64), updated_at=issued_ts[changed])
-    invoices = {name: np.concatenate([issued_version[name], invoices[name]]) for name in invoices}
+    invoices = concat(issued_version, invoices)
     keep = invoice_of[lines["deal"]] >= 0
     invoice_lines = {
         "line_id": np.arange(keep.sum()),
@@ -181,7 +181,7 @@ def _payments(
         ),
     }
     order = np.lexsort((payments["w"], payments["invoice_id"]))
-    payments = {name: values[order] for name, values in payments.items()}
+    payments = take(payments, order)
     paid_ts = cal.from_work(payments.pop("w")) + rng.integers(0, 60, order.size) * SEC_US
     payments = {
         "payment_id": np.arange(order.size),

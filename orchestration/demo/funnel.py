@@ -64,7 +64,6 @@ class Deals:
     reason: np.ndarray
     last_w: np.ndarray
     due_day: np.ndarray  # of the invoice, -1 without one
-    late_payer: np.ndarray
     moves: dict[str, np.ndarray]  # deal, from_stage, to_stage, w
 
 
@@ -190,7 +189,7 @@ def simulate(
         if index.size == 0:
             break
         moves.append(_advance(chunk, state, entry, index, deal_of=(manager, channel, competitive)))
-    due_day, late = _invoice_outcome(chunk, state, entry, manager, moves)
+    due_day = _invoice_outcome(chunk, state, entry, manager, moves)
     reason = _lost_reasons(chunk, state["status"] == LOST, manager, competitive)
     move = {
         name: np.concatenate([m[i] for m in moves])
@@ -213,7 +212,6 @@ def simulate(
         reason,
         last,
         due_day,
-        late,
         move,
     )
 
@@ -262,18 +260,19 @@ def _invoice_outcome(
     entry: np.ndarray,
     manager: np.ndarray,
     moves: list[tuple[np.ndarray, ...]],
-) -> tuple[np.ndarray, np.ndarray]:
-    """Invoiced deals are won on the first payment or lost with the invoice cancelled."""
+) -> np.ndarray:
+    """Invoiced deals are won on the first payment or lost with the invoice cancelled.
+
+    Returns each deal's due day (-1 without an invoice).
+    """
     rng, pipe, cal = chunk.rng, chunk.pipeline, chunk.cal
     size = state["stage"].size
     due_day = np.full(size, -1, np.int64)
-    late = np.zeros(size, bool)
     index = np.nonzero(state["alive"] & (state["stage"] == pipe.invoice))[0]
     issued = entry[index, pipe.invoice]
     due = cal.from_work(issued) // DAY_US + rng.choice(_DUE_DAYS, index.size, p=(0.3, 0.5, 0.2))
     due_day[index] = due
     is_late = rng.random(index.size) < _LATE_PAYERS * chunk.staff.cycle[manager[index]]
-    late[index] = is_late
     due_w = cal.to_work(due * DAY_US)
     on_time = issued + (rng.uniform(0.05, 0.95, index.size) * (due_w - issued)).astype(np.int64)
     overdue = cal.to_work((due + 1) * DAY_US) + exp_days(rng, 8.0, index.size) + 600
@@ -287,7 +286,7 @@ def _invoice_outcome(
     state["stage"][done] = np.where(won, pipe.won, pipe.lost)
     state["closed"][done] = when[inside]
     moves.append((done, np.full(done.size, pipe.invoice), state["stage"][done], when[inside]))
-    return due_day, late
+    return due_day
 
 
 def _lost_reasons(

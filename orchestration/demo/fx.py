@@ -40,18 +40,23 @@ def _fold(values: np.ndarray, low: float, high: float) -> np.ndarray:
     return low + (high - low) * np.where(phase > 1.0, 2.0 - phase, phase)
 
 
-def fx_frame(rates: Rates) -> Frame:
-    """Published rates: working days plus the first day, so every date has an earlier rate."""
+def fx_frame(rates: Rates, reporting: int) -> Frame:
+    """Published rates: working days plus the first day, so every date has an earlier rate.
+
+    Each rate is units of the reporting currency per unit of another currency; the walks
+    are in RUB, so a rate against any other reporting currency is their cross rate.
+    """
     days = rates.first_day + np.arange(rates.rates.shape[1])
     published = working_mask(days)
     published[0] = True
-    foreign = np.arange(1, len(CURRENCIES))
+    rated = np.array([code for code in range(len(CURRENCIES)) if code != reporting])
     day_index = np.nonzero(published)[0]
-    grid_cur, grid_day = np.meshgrid(foreign, day_index, indexing="ij")
+    grid_cur, grid_day = np.meshgrid(rated, day_index, indexing="ij")
+    cross = (
+        rates.rates[grid_cur.ravel(), grid_day.ravel()] / rates.rates[reporting, grid_day.ravel()]
+    )
     return {
         "rate_date": days[grid_day.ravel()],
         "currency": grid_cur.ravel(),
-        "rate_to_base": np.rint(
-            rates.rates[grid_cur.ravel(), grid_day.ravel()] * RATE_UNITS
-        ).astype(np.int64),
+        "rate_to_base": np.rint(cross * RATE_UNITS).astype(np.int64),
     }

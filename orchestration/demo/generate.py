@@ -18,7 +18,7 @@ from orchestration.demo import crm, extract, finance, funnel, plans
 from orchestration.demo.activities import activities_frame
 from orchestration.demo.config import GeneratorConfig
 from orchestration.demo.context import Chunk, load_pipeline
-from orchestration.demo.frames import Frame, codes, ids
+from orchestration.demo.frames import Frame, codes, ids, take
 from orchestration.demo.fx import Rates, fx_frame, make_rates
 from orchestration.demo.landing_guard import claim
 from orchestration.demo.messy import MANIFEST, write_messy
@@ -62,7 +62,8 @@ def generate(config: GeneratorConfig) -> dict[str, int]:
         clear_previous(config.out, contract_table)
     counts = dict.fromkeys((t.qualified for t in TABLES), 0)
     rates = make_rates(np.random.default_rng([config.seed, _FX_STREAM]), cal)
-    counts["finance/fx_rates"] = _write(config, cal, "finance/fx_rates", fx_frame(rates))
+    fx = fx_frame(rates, CURRENCIES.index(config.reporting_currency))
+    counts["finance/fx_rates"] = _write(config, cal, "finance/fx_rates", fx)
     products = finance.products_frame()
     data = render(table("finance/products"), products, 0, _product_vocabulary(), {})
     write_file(config.out / "finance" / "products" / "products", data, config.file_format)
@@ -104,7 +105,7 @@ def _write(
     contract_table = table(qualified)
     month = split_month(contract_table, frame, cal.extract_start)
     order = row_order(contract_table, frame, month)
-    frame = {name: values[order] for name, values in frame.items()}
+    frame = take(frame, order)
     vocab = {"currency": CURRENCIES, **(vocabularies or {})}
     data = render(contract_table, frame, chunk, vocab, custom or {})
     return write_monthly(

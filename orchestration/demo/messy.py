@@ -16,6 +16,7 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from orchestration.demo.config import GeneratorConfig
+from orchestration.raw.checks import Violation
 from orchestration.raw.contract import table
 
 logger = logging.getLogger(__name__)
@@ -26,48 +27,48 @@ UNKNOWN_MANAGER = "MGR-UNKNOWN-1"
 
 @dataclass(frozen=True)
 class Breach:
-    violation: str
+    violation: Violation
     column: str | None
     value: str | None  # None writes an empty field (null); ignored for duplicate_key
 
 
 _BREACHES: dict[str, tuple[Breach, ...]] = {
     "crm/deals": (
-        Breach("duplicate_key", "deal_id", None),
-        Breach("unknown_reference", "manager_id", UNKNOWN_MANAGER),
-        Breach("negative_amount", "amount", "-15000.00"),
-        Breach("bad_enum", "status", "pending"),
-        Breach("bad_enum", "channel_code", "tv"),
-        Breach("unparseable", "created_at", "31.02.2024 25:61"),
-        Breach("missing_value", "deal_id", None),
-        Breach("no_fx_rate", "currency", "GBP"),
+        Breach(Violation.DUPLICATE_KEY, "deal_id", None),
+        Breach(Violation.UNKNOWN_REFERENCE, "manager_id", UNKNOWN_MANAGER),
+        Breach(Violation.NEGATIVE_AMOUNT, "amount", "-15000.00"),
+        Breach(Violation.BAD_ENUM, "status", "pending"),
+        Breach(Violation.BAD_ENUM, "channel_code", "tv"),
+        Breach(Violation.UNPARSEABLE, "created_at", "31.02.2024 25:61"),
+        Breach(Violation.MISSING_VALUE, "deal_id", None),
+        Breach(Violation.NO_FX_RATE, "currency", "GBP"),
     ),
     "crm/leads": (
-        Breach("duplicate_key", "lead_id", None),
-        Breach("bad_enum", "status", "hot"),
-        Breach("unparseable", "created_at", "yesterday"),
-        Breach("missing_value", "created_at", None),
-        Breach("unknown_reference", "manager_id", UNKNOWN_MANAGER),
+        Breach(Violation.DUPLICATE_KEY, "lead_id", None),
+        Breach(Violation.BAD_ENUM, "status", "hot"),
+        Breach(Violation.UNPARSEABLE, "created_at", "yesterday"),
+        Breach(Violation.MISSING_VALUE, "created_at", None),
+        Breach(Violation.UNKNOWN_REFERENCE, "manager_id", UNKNOWN_MANAGER),
     ),
     "crm/activities": (
-        Breach("bad_enum", "type", "fax"),
-        Breach("unknown_reference", "manager_id", UNKNOWN_MANAGER),
-        Breach("unparseable", "created_at", "2024-13-45T99:00:00"),
-        Breach("missing_value", "activity_id", None),
-        Breach("duplicate_key", "activity_id", None),
+        Breach(Violation.BAD_ENUM, "type", "fax"),
+        Breach(Violation.UNKNOWN_REFERENCE, "manager_id", UNKNOWN_MANAGER),
+        Breach(Violation.UNPARSEABLE, "created_at", "2024-13-45T99:00:00"),
+        Breach(Violation.MISSING_VALUE, "activity_id", None),
+        Breach(Violation.DUPLICATE_KEY, "activity_id", None),
     ),
     "finance/invoices": (
-        Breach("negative_amount", "amount", "-990.00"),
-        Breach("bad_enum", "status", "void"),
-        Breach("no_fx_rate", "currency", "GBP"),
-        Breach("missing_value", "deal_id", None),
-        Breach("unparseable", "issued_at", "yesterday"),
+        Breach(Violation.NEGATIVE_AMOUNT, "amount", "-990.00"),
+        Breach(Violation.BAD_ENUM, "status", "void"),
+        Breach(Violation.NO_FX_RATE, "currency", "GBP"),
+        Breach(Violation.MISSING_VALUE, "deal_id", None),
+        Breach(Violation.UNPARSEABLE, "issued_at", "yesterday"),
     ),
     "finance/payments": (
-        Breach("no_fx_rate", "currency", "GBP"),
-        Breach("unparseable", "paid_at", "31.02.2024 25:61"),
-        Breach("missing_value", "payment_id", None),
-        Breach("duplicate_key", "payment_id", None),
+        Breach(Violation.NO_FX_RATE, "currency", "GBP"),
+        Breach(Violation.UNPARSEABLE, "paid_at", "31.02.2024 25:61"),
+        Breach(Violation.MISSING_VALUE, "payment_id", None),
+        Breach(Violation.DUPLICATE_KEY, "payment_id", None),
     ),
 }
 _ENTRY_TAIL = ("violation", "row_number", "column")
@@ -96,7 +97,7 @@ def _messy_rows(qualified: str, sample: pa.Table) -> tuple[list[dict[str, str | 
     entries: list[dict] = []
     for number, (row, breach) in enumerate(zip(rows, _BREACHES[qualified], strict=False)):
         row[key] = f"{row[key]}-MESSY-{number + 1:02d}"
-        if breach.violation == "duplicate_key":
+        if breach.violation is Violation.DUPLICATE_KEY:
             out_rows.extend([row, dict(row)])
         else:
             row[breach.column] = breach.value
@@ -117,7 +118,9 @@ def _write_rows(path: Path, rows: list[dict[str, str | None]], names: list[str])
     pacsv.write_csv(pa.table(columns), path)
 
 
-def _file_entry(qualified: str, path: Path, out: Path, violation: str, column: str | None) -> dict:
+def _file_entry(
+    qualified: str, path: Path, out: Path, violation: Violation, column: str | None
+) -> dict:
     return {
         "table": qualified,
         "file": path.relative_to(out).as_posix(),
@@ -137,7 +140,7 @@ def _unreadable(out: Path) -> dict:
     whole = sink.getvalue().to_pybytes()
     path = out / _UNREADABLE / "deals_truncated.parquet"
     path.write_bytes(whole[: len(whole) // 2])
-    return _file_entry(_UNREADABLE, path, out, "unreadable", None)
+    return _file_entry(_UNREADABLE, path, out, Violation.UNREADABLE, None)
 
 
 def _missing_column(out: Path) -> dict:
@@ -148,7 +151,7 @@ def _missing_column(out: Path) -> dict:
     data = data.set_column(data.column_names.index(key), key, renamed).drop_columns([column])
     path = out / qualified / f"{table(qualified).name}_missing_{column}.parquet"
     pq.write_table(data, path, compression="zstd")
-    return _file_entry(qualified, path, out, "missing_column", column)
+    return _file_entry(qualified, path, out, Violation.MISSING_COLUMN, column)
 
 
 def write_messy(config: GeneratorConfig) -> list[dict]:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from orchestration.demo.context import Chunk
-from orchestration.demo.frames import Frame, concat
+from orchestration.demo.frames import Frame, concat, take
 from orchestration.demo.funnel import ramp
 
 SALARY, COMMISSION, ADVERTISING, EVENTS, TOOLS, OTHER = range(6)
@@ -168,7 +168,7 @@ def sales_expenses(chunk: Chunk, revenue: np.ndarray, leads: np.ndarray) -> Fram
     ]
     frame = concat(*parts)
     positive = np.nonzero(frame["amount"] > 0)[0]
-    frame = {name: values[positive] for name, values in frame.items()}
+    frame = take(frame, positive)
     frame["expense_month"] = month_starts(chunk)[frame.pop("_month")]
     frame["expense_id"] = np.arange(positive.size)
     return frame
