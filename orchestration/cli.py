@@ -13,7 +13,7 @@ from pathlib import Path
 
 import duckdb
 
-from orchestration.raw.contract import TABLES, TABLES_BY_PATH
+from orchestration.raw.contract import TABLES, TABLES_BY_PATH, with_references
 from orchestration.raw.ingest import FileResult, FileStatus, IngestReport, ingest
 from orchestration.settings import Settings
 
@@ -33,6 +33,13 @@ def _positive_scale(value: str) -> float:
     if scale <= 0:
         raise argparse.ArgumentTypeError("scale must be positive")
     return scale
+
+
+def _positive_months(value: str) -> int:
+    months = int(value)
+    if months < 1:
+        raise argparse.ArgumentTypeError("months must be at least 1")
+    return months
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -58,7 +65,9 @@ def _parser() -> argparse.ArgumentParser:
         default=date(2024, 1, 1),
         help="first month, YYYY-MM-DD (default 2024-01-01)",
     )
-    generate.add_argument("--months", type=int, default=24, help="months of history (default 24)")
+    generate.add_argument(
+        "--months", type=_positive_months, default=24, help="months of history (default 24)"
+    )
     generate.add_argument(
         "--out",
         type=Path,
@@ -92,7 +101,8 @@ def _parser() -> argparse.ArgumentParser:
         default=None,
         choices=[t.qualified for t in TABLES],
         metavar="SOURCE/TABLE",
-        help="only this table, e.g. crm/deals (repeatable)",
+        help="only this table, e.g. crm/deals, and the tables it is checked against "
+        "(managers, exchange rates); repeatable",
     )
     ingest_command.add_argument(
         "--strict",
@@ -106,16 +116,21 @@ def _run_generate(arguments: argparse.Namespace, settings: Settings) -> int:
     from orchestration.demo import GeneratorConfig, generate  # noqa: PLC0415 - heavy, lazy
 
     out = (arguments.out or settings.landing_dir).resolve()
-    config = GeneratorConfig(
-        out=out,
-        scale=arguments.scale,
-        seed=arguments.seed,
-        start=arguments.start,
-        months=arguments.months,
-        file_format=arguments.file_format,
-        messy=arguments.messy,
-        seeds_dir=settings.seeds_dir,
-    )
+    try:
+        config = GeneratorConfig(
+            out=out,
+            scale=arguments.scale,
+            seed=arguments.seed,
+            start=arguments.start,
+            months=arguments.months,
+            file_format=arguments.file_format,
+            messy=arguments.messy,
+            seeds_dir=settings.seeds_dir,
+            reporting_currency=settings.reporting_currency,
+        )
+    except ValueError as impossible:
+        logger.error("%s", impossible)
+        return EXIT_FAILED
     started = time.perf_counter()
     rows = generate(config)
     logger.info("%-28s %12s", "table", "rows")
@@ -147,9 +162,11 @@ def _log_ingest_summary(report: IngestReport) -> None:
             sum(r.rows_loaded for r in results),
             sum(r.rows_rejected for r in results),
         )
-    for result in report.files:
-        if result.status is FileStatus.REFUSED:
-            logger.error("refused %s", result.error)
+    if report.count(FileStatus.REFUSED):
+        logger.error(
+            "%d files refused: see raw.ingest_ledger (path, error)",
+            report.count(FileStatus.REFUSED),
+        )
     if report.rows_rejected:
         logger.warning(
             "%d rows rejected: see raw.rejects (file, row number, row, reason)",
@@ -162,7 +179,11 @@ def _run_ingest(arguments: argparse.Namespace, settings: Settings) -> int:
         settings = replace(settings, landing_dir=arguments.landing.resolve())
     if arguments.warehouse:
         settings = replace(settings, warehouse_path=arguments.warehouse.resolve())
-    tables = tuple(TABLES_BY_PATH[name] for name in arguments.table) if arguments.table else TABLES
+    tables = (
+        with_references(tuple(TABLES_BY_PATH[name] for name in arguments.table))
+        if arguments.table
+        else TABLES
+    )
     started = time.perf_counter()
     report = ingest(settings, tables)
     _log_ingest_summary(report)

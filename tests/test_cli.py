@@ -77,3 +77,30 @@ def test_a_warehouse_held_by_another_writer_is_reported(
 def test_an_unknown_table_is_refused_by_the_parser(paths: tuple[Path, Path]) -> None:
     with pytest.raises(SystemExit):
         main(["ingest", "--table", "crm/opportunities"])
+
+
+def test_one_table_loads_with_the_tables_it_is_checked_against(paths: tuple[Path, Path]) -> None:
+    _, warehouse = paths
+    main(["generate", *TINY])
+
+    assert main(["ingest", "--table", "crm/deals", "--strict"]) == EXIT_OK
+
+    with duckdb.connect(str(warehouse), read_only=True) as connection:
+        loaded = connection.execute(
+            "select source || '/' || table_name from raw.ingest_ledger group by all order by 1"
+        ).fetchall()
+    assert loaded == [("crm/deals",), ("crm/managers",), ("finance/fx_rates",)]
+
+
+def test_a_reporting_currency_the_demo_cannot_price_is_an_error(
+    paths: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setenv("SALESDW_REPORTING_CURRENCY", "JPY")
+
+    assert main(["generate", *TINY]) == EXIT_FAILED
+    assert "JPY" in caplog.text
+
+
+def test_months_must_be_positive(paths: tuple[Path, Path]) -> None:
+    with pytest.raises(SystemExit):
+        main(["generate", "--months", "0"])

@@ -376,3 +376,18 @@ def table(qualified: str) -> Table:
         return TABLES_BY_PATH[qualified]
     except KeyError:
         raise KeyError(f"{qualified!r} is not a table of the raw contract") from None
+
+
+def with_references(selected: tuple[Table, ...]) -> tuple[Table, ...]:
+    """``selected`` plus the tables their rows are checked against, in load order.
+
+    Loading deals alone into an empty warehouse would reject every row for an unknown
+    manager, for good; their managers and exchange rates must load first."""
+    needed = set(selected)
+    for chosen in selected:
+        refs = {column.ref for column in chosen.columns}
+        if Ref.MANAGER in refs:
+            needed.add(TABLES_BY_PATH["crm/managers"])
+        if Ref.CURRENCY in refs:
+            needed.add(TABLES_BY_PATH["finance/fx_rates"])
+    return tuple(candidate for candidate in TABLES if candidate in needed)
