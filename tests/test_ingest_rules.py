@@ -490,3 +490,14 @@ def test_files_in_hidden_or_staging_folders_are_not_extracts(settings: Settings)
     assert [r.relative_path for r in report.files if r.table == "crm/deals"] == [
         "crm/deals/deals.csv"
     ]
+
+
+def test_an_amount_dated_before_its_currencys_first_rate_has_no_rate(settings: Settings) -> None:
+    early = GOOD_DEAL.replace("2024-01-02T10:00:00", "2023-12-30T10:00:00")
+    _write_csv(settings.landing_dir, "crm/deals", "deals.csv", [DEAL_HEADER, GOOD_DEAL, early])
+
+    ingest(settings)
+
+    assert _reasons(settings) == {
+        2: "no_fx_rate: currency 'USD' has no rate on or before 2023-12-30 in finance/fx_rates"
+    }

@@ -32,7 +32,6 @@ class Violation(StrEnum):
 
 
 KNOWN_MANAGERS_SQL = "select manager_id from raw.crm__managers"
-RATED_CURRENCIES_SQL = "select distinct upper(trim(currency)) from raw.finance__fx_rates"
 
 _PRECISION_LOSS = {
     Kind.INT: "is not a whole number",
@@ -160,7 +159,27 @@ def _code_check(column: Column, codes: ReferenceCodes) -> str | None:
     )
 
 
-def _value_checks(column: Column, codes: ReferenceCodes) -> list[str]:
+def _rate_check(currency_sql: str, rated_on: str | None, reporting_currency: str) -> str:
+    """A currency other than the reporting one needs a rate on or before the date its
+    amounts convert at (any rate, for a table without such a date): the warehouse fills
+    a missing day from the latest earlier rate, and there is none before the first."""
+    currency = f"upper(trim(typed_rows.{currency_sql}))"
+    first_rate = (
+        "(select min(rates.rate_date) from raw.finance__fx_rates as rates "
+        f"where upper(trim(rates.currency)) = {currency})"
+    )
+    rate_date = f"cast(typed_rows.{quote_identifier(rated_on)} as date)" if rated_on else "null"
+    return _reason_when(
+        f"{currency} <> {quote_literal(reporting_currency)} "
+        f"and ({first_rate} is null or {first_rate} > {rate_date})",
+        Violation.NO_FX_RATE,
+        "currency {} has no rate{} in finance/fx_rates",
+        _quoted(f"typed_rows.{currency_sql}"),
+        f"case when {first_rate} is null then '' else ' on or before ' || {rate_date} end",
+    )
+
+
+def _value_checks(column: Column, codes: ReferenceCodes, rated_on: str | None) -> list[str]:
     """Reasons about a parsed, non-missing value."""
     column_sql = quote_identifier(column.name)
     value = _quoted(column_sql)
@@ -175,16 +194,7 @@ def _value_checks(column: Column, codes: ReferenceCodes) -> list[str]:
             )
         )
     if column.ref is Ref.CURRENCY:
-        currency = f"upper(trim({column_sql}))"
-        checks.append(
-            _reason_when(
-                f"{currency} <> {quote_literal(codes.reporting_currency)} "
-                f"and {currency} not in ({RATED_CURRENCIES_SQL})",
-                Violation.NO_FX_RATE,
-                "currency {} has no rate in finance/fx_rates",
-                value,
-            )
-        )
+        checks.append(_rate_check(column_sql, rated_on, codes.reporting_currency))
     if column.kind is Kind.RATE:
         checks.append(
             _reason_when(
@@ -287,7 +297,9 @@ def checked_rows_sql(
             parse_reasons += _parse_reasons(deleted, source_types["is_deleted"])
         else:
             typed.append("false as is_deleted")
-    value_reasons = [reason for c in table.columns for reason in _value_checks(c, codes)]
+    value_reasons = [
+        reason for c in table.columns for reason in _value_checks(c, codes, table.rated_on)
+    ]
     typed_sql = ",\n        ".join(typed)
     return f"""
 with source_rows as ({source_rows_sql}),

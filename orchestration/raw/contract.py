@@ -50,6 +50,8 @@ class Table:
     name: str
     key: tuple[str, ...]
     columns: tuple[Column, ...]
+    rated_on: str | None = None
+    """The date its amounts convert at: a rate must exist on or before it."""
 
     @property
     def qualified(self) -> str:
@@ -198,6 +200,7 @@ TABLES: tuple[Table, ...] = (
             Column("is_competitive", Kind.BOOL),
             _UPDATED,
         ),
+        rated_on="created_at",
     ),
     Table(
         "crm",
@@ -248,6 +251,7 @@ TABLES: tuple[Table, ...] = (
             Column("status", accepted=("sent", "reviewed", "accepted", "rejected")),
             _UPDATED,
         ),
+        rated_on="sent_at",
     ),
     Table(
         "crm",
@@ -292,6 +296,7 @@ TABLES: tuple[Table, ...] = (
             Column("valid_to", Kind.DATE, nullable=True),
             _UPDATED,
         ),
+        rated_on="signed_on",
     ),
     Table(
         "finance",
@@ -309,6 +314,7 @@ TABLES: tuple[Table, ...] = (
             Column("status", accepted=("issued", "paid", "partially_paid", "cancelled")),
             _UPDATED,
         ),
+        rated_on="issued_at",
     ),
     Table(
         "finance",
@@ -334,6 +340,7 @@ TABLES: tuple[Table, ...] = (
             Column("amount", Kind.MONEY),
             _CURRENCY,
         ),
+        rated_on="paid_at",
     ),
     Table(
         "finance",
@@ -348,6 +355,7 @@ TABLES: tuple[Table, ...] = (
             Column("margin_plan", Kind.MONEY, non_negative=True),
             _CURRENCY,
         ),
+        rated_on="plan_month",
     ),
     Table(
         "finance",
@@ -362,6 +370,7 @@ TABLES: tuple[Table, ...] = (
             _AMOUNT,
             _CURRENCY,
         ),
+        rated_on="expense_month",
     ),
 )
 """Every contract table, in the order ingestion loads them: rates before the money
