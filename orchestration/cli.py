@@ -209,8 +209,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (FileNotFoundError, FileExistsError) as wrong_folder:
         logger.error("%s", wrong_folder)
     except duckdb.IOException as error:
-        # Typically another process holds the warehouse file: DuckDB allows one writer.
-        logger.error("cannot open the warehouse: %s", error)
+        # Often another process holding the warehouse file: DuckDB allows one writer.
+        logger.error("stopped by an I/O error, nothing of the file at hand was kept: %s", error)
     return EXIT_FAILED
 
 

@@ -501,3 +501,92 @@ def test_an_amount_dated_before_its_currencys_first_rate_has_no_rate(settings: S
     assert _reasons(settings) == {
         2: "no_fx_rate: currency 'USD' has no rate on or before 2023-12-30 in finance/fx_rates"
     }
+
+
+def _payments(amount: pa.Array) -> dict[str, pa.Array]:
+    count = len(amount)
+    return {
+        "payment_id": pa.array([f"P{i}" for i in range(count)]),
+        "invoice_id": pa.array(["I1"] * count),
+        "paid_at": pa.array([datetime(2024, 1, 5, 10)] * count, pa.timestamp("us")),
+        "amount": amount,
+        "currency": pa.array(["RUB"] * count),
+    }
+
+
+def test_floating_point_amounts_are_read_as_written(settings: Settings) -> None:
+    amounts = [1234567.89, 123456789012.34, 19.99, 0.1 + 0.2, -5.5, float("nan"), 7.125]
+    _write_parquet(
+        settings.landing_dir, "finance/payments", "p.parquet", _payments(pa.array(amounts))
+    )
+
+    ingest(settings)
+
+    assert _query(settings, "select amount from raw.finance__payments order by _row_number") == [
+        (Decimal("1234567.89"),),
+        (Decimal("123456789012.34"),),
+        (Decimal("19.99"),),
+        (Decimal("0.30"),),
+        (Decimal("-5.50"),),
+    ]
+    assert _reasons(settings) == {
+        6: "unparseable: amount 'nan' is not a valid decimal number",
+        7: "unparseable: amount '7.125' has more than 2 decimal places",
+    }
+
+
+def test_files_with_different_column_types_are_not_read_as_one(settings: Settings) -> None:
+    largest = Decimal("9999999999999999.99")
+    exact = _payments(pa.array([largest], pa.decimal128(18, 2)))
+    floating = _payments(pa.array([1.25]))
+    floating["payment_id"] = pa.array(["F0"])
+    _write_parquet(settings.landing_dir, "finance/payments", "a_exact.parquet", exact)
+    _write_parquet(settings.landing_dir, "finance/payments", "b_floating.parquet", floating)
+
+    report = ingest(settings)
+
+    assert report.rows_rejected == 0
+    assert _query(settings, "select payment_id, amount from raw.finance__payments order by 1") == [
+        ("F0", Decimal("1.25")),
+        ("P0", largest),
+    ]
+
+
+def test_a_file_rewritten_while_it_loads_is_left_for_the_next_run(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = _write_csv(settings.landing_dir, "crm/deals", "deals.csv", [DEAL_HEADER, GOOD_DEAL])
+    check_rows = ingest_module._check_rows
+
+    def rewrite_after_reading(connection, batch, codes) -> None:
+        check_rows(connection, batch, codes)
+        if any(landing_file.path == path for landing_file in batch):
+            newer = GOOD_DEAL.replace("D1", "D2")
+            path.write_text(f"{DEAL_HEADER}\n{GOOD_DEAL}\n{newer}\n", encoding="utf-8")
+
+    monkeypatch.setattr(ingest_module, "_check_rows", rewrite_after_reading)
+    first = ingest(settings)
+    monkeypatch.undo()
+
+    assert [r.status for r in first.files if r.table == "crm/deals"] == [FileStatus.CHANGED]
+    assert _query(settings, "select count(*) from raw.crm__deals") == [(0,)]
+    second = ingest(settings)
+    assert [r.rows_loaded for r in second.files if r.table == "crm/deals"] == [2]
+    assert ingest(settings).rows_loaded == 0
+
+
+def test_a_csv_without_the_contracts_header_is_unreadable(settings: Settings) -> None:
+    _write_csv(settings.landing_dir, "crm/deals", "deals.csv", [GOOD_DEAL, GOOD_DEAL])
+
+    [deals] = [r for r in ingest(settings).files if r.table == "crm/deals"]
+
+    assert deals.error.startswith("unreadable: crm/deals/deals.csv has no header row naming")
+
+
+def test_a_backslash_beside_a_glob_character_is_refused_by_name(settings: Settings) -> None:
+    _write_csv(settings.landing_dir, "crm/deals", "deals\\[1].csv", [DEAL_HEADER, GOOD_DEAL])
+
+    [deals] = [r for r in ingest(settings).files if r.table == "crm/deals"]
+
+    assert deals.status is FileStatus.REFUSED
+    assert "has a backslash in a path with [, * or ?" in deals.error

@@ -34,13 +34,14 @@ class Violation(StrEnum):
 KNOWN_MANAGERS_SQL = "select manager_id from raw.crm__managers"
 
 _PRECISION_LOSS = {
-    Kind.INT: "is not a whole number",
-    Kind.MONEY: "has more than 2 decimal places",
-    Kind.QUANTITY: "has more than 4 decimal places",
-    Kind.RATE: "has more than 8 decimal places",
+    Kind.INT: (0, "is not a whole number"),
+    Kind.MONEY: (2, "has more than 2 decimal places"),
+    Kind.QUANTITY: (4, "has more than 4 decimal places"),
+    Kind.RATE: (8, "has more than 8 decimal places"),
 }
-"""How a number that fits its type only after rounding is described; it is rejected,
-since rounding it silently would change an amount or a score."""
+"""The decimal places of each numeric kind, and how a number that fits only after
+rounding is described: it is rejected, since rounding it silently would change an
+amount or a score."""
 
 _PARSE_TYPE_NAMES = {
     Kind.TS: "timestamp",
@@ -80,7 +81,24 @@ def _in_list(values: Iterable[str]) -> str:
     return ", ".join(quote_literal(value) for value in values)
 
 
-def _typed_expression(column_sql: str, kind: Kind, source_type: str) -> str:
+_FLOATING_TYPES = frozenset({"FLOAT", "DOUBLE", "REAL"})
+
+
+def _source(name: str, source_type: str) -> tuple[str, str]:
+    """A file's column as SQL, and the type to parse it from.
+
+    Floating-point values are read through their shortest text form: the binary error
+    of 1234567.89 would otherwise look like a fraction of a kopeck, and a NaN would
+    pass for a number."""
+    column_sql = quote_identifier(name)
+    if source_type in _FLOATING_TYPES:
+        return f"cast({column_sql} as varchar)", "VARCHAR"
+    return column_sql, source_type
+
+
+def _typed_expression(name: str, kind: Kind, source_type: str) -> str:
+    """A file's column cast to its warehouse type; NULL where it cannot be parsed."""
+    column_sql, source_type = _source(name, source_type)
     if kind is Kind.STR:
         return f"cast({column_sql} as varchar)"
     if kind is Kind.TS and source_type == "VARCHAR":
@@ -108,35 +126,50 @@ def _reason_when(condition: str, violation: Violation, template: str, *values: s
 
 def _parse_reasons(column: Column, source_type: str) -> list[str]:
     """Reasons that need the source value: missing values and unparseable ones."""
-    column_sql = quote_identifier(column.name)
-    blank = _is_blank(column_sql, source_type)
+    source_sql, parse_type = _source(column.name, source_type)
+    blank = _is_blank(source_sql, parse_type)
+    typed = _typed_expression(column.name, column.kind, source_type)
     reasons = []
     if not column.nullable:
         reasons.append(
             _reason_when(blank, Violation.MISSING_VALUE, f"{column.name} is empty but required")
         )
     if column.kind is not Kind.STR:
-        typed = _typed_expression(column_sql, column.kind, source_type)
         reasons.append(
             _reason_when(
                 f"not ({blank}) and {typed} is null",
                 Violation.UNPARSEABLE,
                 f"{column.name} {{}} is not a valid {_PARSE_TYPE_NAMES[column.kind]}",
-                _quoted(column_sql),
+                _quoted(source_sql),
             )
         )
     if column.kind in _PRECISION_LOSS and source_type != column.kind.value:
-        source_value = f"nullif(trim({column_sql}), '')" if source_type == "VARCHAR" else column_sql
-        typed = _typed_expression(column_sql, column.kind, source_type)
         reasons.append(
             _reason_when(
-                f"try_cast({source_value} as decimal(38, 10)) <> {typed}",
+                _rounded_away(column, source_type, typed),
                 Violation.UNPARSEABLE,
-                f"{column.name} {{}} {_PRECISION_LOSS[column.kind]}",
-                _quoted(column_sql),
+                f"{column.name} {{}} {_PRECISION_LOSS[column.kind][1]}",
+                _quoted(source_sql),
             )
         )
     return reasons
+
+
+def _rounded_away(column: Column, source_type: str, typed: str) -> str:
+    """SQL that is true when the value fits its type only after rounding.
+
+    A decimal or a text is exact, so any difference counts. A floating-point value
+    carries binary noise (0.1 + 0.2 is 0.30000000000000004), so only a difference
+    beyond that noise counts."""
+    column_sql = quote_identifier(column.name)
+    if source_type in _FLOATING_TYPES:
+        scale = _PRECISION_LOSS[column.kind][0]
+        return (
+            f"isfinite({column_sql}) and abs({column_sql} - round({column_sql}, {scale})) "
+            f"> 1e-9 * greatest(1, abs({column_sql}))"
+        )
+    exact = f"nullif(trim({column_sql}), '')" if source_type == "VARCHAR" else column_sql
+    return f"try_cast({exact} as decimal(38, 18)) <> {typed}"
 
 
 def _code_check(column: Column, codes: ReferenceCodes) -> str | None:
@@ -282,8 +315,7 @@ def checked_rows_sql(
     The source rows may come from several files of one table: keys repeat only within
     a file, since a later file may carry a newer version of a record."""
     typed = [
-        f"{_typed_expression(quote_identifier(c.name), c.kind, source_types[c.name])} "
-        f"as {quote_identifier(c.name)}"
+        f"{_typed_expression(c.name, c.kind, source_types[c.name])} as {quote_identifier(c.name)}"
         for c in table.columns
     ]
     parse_reasons = [
@@ -292,7 +324,7 @@ def checked_rows_sql(
     if table.deletable:
         deleted = Column("is_deleted", Kind.BOOL, nullable=True)
         if "is_deleted" in source_types:
-            typed_deleted = _typed_expression('"is_deleted"', Kind.BOOL, source_types["is_deleted"])
+            typed_deleted = _typed_expression("is_deleted", Kind.BOOL, source_types["is_deleted"])
             typed.append(f"coalesce({typed_deleted}, false) as is_deleted")
             parse_reasons += _parse_reasons(deleted, source_types["is_deleted"])
         else:

@@ -60,6 +60,8 @@ class FileStatus(StrEnum):
     LOADED = "loaded"
     REFUSED = "refused"
     SKIPPED = "skipped"
+    CHANGED = "changed"
+    """Rewritten during the run: not loaded, not in the ledger, tried again next run."""
 
 
 class FileRefusedError(Exception):
@@ -125,10 +127,12 @@ def ingest(settings: Settings, tables: tuple[Table, ...] = TABLES) -> IngestRepo
         for batch in _batches(connection, new_files, report):
             report.files.extend(_load_batch(connection, batch, codes))
     logger.info(
-        "ingest: %d files loaded, %d skipped, %d refused; %d rows loaded, %d rejected",
+        "ingest: %d files loaded, %d skipped, %d refused, %d changed mid-run; "
+        "%d rows loaded, %d rejected",
         report.count(FileStatus.LOADED),
         report.count(FileStatus.SKIPPED),
         report.count(FileStatus.REFUSED),
+        report.count(FileStatus.CHANGED),
         report.rows_loaded,
         report.rows_rejected,
     )
@@ -151,17 +155,21 @@ def _batches(
     has no row number of its own, and one file's order is all a window can rely on."""
     batch: list[LandingFile] = []
     batch_bytes = 0
+    batch_columns: dict[str, str] = {}
     for landing_file in new_files:
         try:
-            _describe(connection, landing_file)
+            columns = _describe(connection, landing_file)
         except FileRefusedError as refusal:
             report.files.append(_refuse(connection, landing_file, str(refusal)))
             continue
+        # Files whose contract columns differ in type stay apart: a union would read a
+        # DECIMAL amount as DOUBLE because another file of the batch has one.
         fits = (
             batch
             and landing_file.file_format == "parquet"
             and batch[0].file_format == "parquet"
             and landing_file.table == batch[0].table
+            and columns == batch_columns
             and len(batch) < _BATCH_MAX_FILES
             and batch_bytes + landing_file.size_bytes <= _BATCH_MAX_BYTES
         )
@@ -170,6 +178,7 @@ def _batches(
             batch, batch_bytes = [], 0
         batch.append(landing_file)
         batch_bytes += landing_file.size_bytes
+        batch_columns = columns
     if batch:
         yield batch
 
@@ -177,14 +186,21 @@ def _batches(
 def _load_batch(
     connection: duckdb.DuckDBPyConnection, batch: list[LandingFile], codes: ReferenceCodes
 ) -> list[FileResult]:
-    """Load the files of one batch in one transaction; on a read error, one by one."""
+    """Load the files of one batch in one transaction; on a read error, one by one.
+
+    A file rewritten since it was hashed is left for the next run: what was read may
+    not be the content its ledger row would name."""
     loaded_at = datetime.now(UTC).replace(tzinfo=None)
     connection.begin()
     try:
         file_ids = _register_batch(connection, batch)
         _check_rows(connection, batch, codes)
         results = _store_rows(connection, batch, file_ids, loaded_at)
-        connection.commit()
+        changed = [landing_file for landing_file in batch if landing_file.changed_since_found()]
+        if changed:
+            connection.rollback()
+        else:
+            connection.commit()
     except duckdb.Error as error:
         connection.rollback()
         if not _is_the_files_fault(error):
@@ -192,6 +208,8 @@ def _load_batch(
         # A file whose metadata reads fine can still hold a corrupt page; find which.
         if len(batch) > 1:
             return [result for file in batch for result in _load_batch(connection, [file], codes)]
+        if batch[0].changed_since_found():
+            return [_defer(batch[0])]
         return [_refuse(connection, batch[0], _unreadable(batch[0], error))]
     except BaseException:
         connection.rollback()
@@ -199,9 +217,21 @@ def _load_batch(
     finally:
         connection.execute(f"drop table if exists {_CHECKED}")
         connection.execute(f"drop table if exists {_BATCH_FILES}")
+    if changed:
+        unchanged = [landing_file for landing_file in batch if landing_file not in changed]
+        retried = _load_batch(connection, unchanged, codes) if unchanged else []
+        return [*(_defer(landing_file) for landing_file in changed), *retried]
     for result in results:
         _log_result(result)
     return results
+
+
+def _defer(landing_file: LandingFile) -> FileResult:
+    logger.warning(
+        "%s changed while it was being loaded; it loads on the next run",
+        landing_file.relative_path,
+    )
+    return FileResult(landing_file.relative_path, landing_file.table.qualified, FileStatus.CHANGED)
 
 
 def _literal_path(landing_file: LandingFile) -> str:
@@ -274,12 +304,12 @@ def _column_types(
     return {name.lower(): sql_type for name, sql_type, *_ in described}
 
 
-def _describe(connection: duckdb.DuckDBPyConnection, landing_file: LandingFile) -> None:
-    """Refuse the file if it cannot be read or lacks a required column."""
-    if landing_file.path.suffix.lower() not in READABLE_SUFFIXES:
-        raise FileRefusedError(
-            f"{Violation.UNREADABLE}: {landing_file.relative_path} is not a .parquet or .csv file"
-        )
+def _describe(connection: duckdb.DuckDBPyConnection, landing_file: LandingFile) -> dict[str, str]:
+    """The file's contract columns and their types; refuses the file if it cannot be
+    read or lacks a required column."""
+    refused = _unreadable_on_sight(landing_file)
+    if refused:
+        raise FileRefusedError(f"{Violation.UNREADABLE}: {landing_file.relative_path} {refused}")
     try:
         columns = _column_types(connection, [landing_file], with_lineage=False)
     except duckdb.Error as error:
@@ -292,13 +322,33 @@ def _describe(connection: duckdb.DuckDBPyConnection, landing_file: LandingFile) 
             f"{Violation.UNREADABLE}: {landing_file.relative_path} has a column named "
             f"{', '.join(reserved)}, a name the loader reserves for its own use"
         )
-    missing = [c for c in landing_file.table.column_names if c.lower() not in columns]
+    required = landing_file.table.column_names
+    missing = [c for c in required if c.lower() not in columns]
+    if len(missing) == len(required) and landing_file.file_format == "csv":
+        raise FileRefusedError(
+            f"{Violation.UNREADABLE}: {landing_file.relative_path} has no header row naming "
+            "the contract's columns (a CSV needs a header, commas and the same number of "
+            "fields on every line)"
+        )
     if missing:
         raise FileRefusedError(
             f"{Violation.MISSING_COLUMN}: {landing_file.relative_path} lacks required column"
             f"{'s' if len(missing) > 1 else ''} {', '.join(missing)} "
             f"of {landing_file.table.qualified}"
         )
+    wanted = {name.lower() for name in (*required, "is_deleted")}
+    return {name: sql_type for name, sql_type in columns.items() if name in wanted}
+
+
+def _unreadable_on_sight(landing_file: LandingFile) -> str | None:
+    """Why the file cannot be read, when its name alone tells."""
+    if landing_file.path.suffix.lower() not in READABLE_SUFFIXES:
+        return "is not a .parquet or .csv file"
+    path = str(landing_file.path)
+    if "\\" in path and any(character in path for character in "[*?"):
+        # With a glob character in the path DuckDB reads a backslash as an escape.
+        return "has a backslash in a path with [, * or ?, which DuckDB cannot open; rename it"
+    return None
 
 
 def _next_file_id(connection: duckdb.DuckDBPyConnection) -> int:

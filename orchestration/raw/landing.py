@@ -23,7 +23,17 @@ class LandingFile:
     path: Path
     relative_path: str
     size_bytes: int
+    modified_ns: int
     content_hash: str
+
+    def changed_since_found(self) -> bool:
+        """Whether the file was rewritten (or removed) after it was hashed, so what a
+        reader saw may not be the content the hash names."""
+        try:
+            status = self.path.stat()
+        except FileNotFoundError:
+            return True
+        return (status.st_size, status.st_mtime_ns) != (self.size_bytes, self.modified_ns)
 
     @property
     def file_format(self) -> str:
@@ -59,12 +69,15 @@ def discover(landing_dir: Path, tables: tuple[Table, ...] = TABLES) -> list[Land
         for path in sorted(
             p for p in folder.rglob("*") if p.is_file() and not _is_hidden(p, folder)
         ):
+            # Stat before hashing: a write after the stat then shows as a change.
+            status = path.stat()
             found.append(
                 LandingFile(
                     table=table,
                     path=path,
                     relative_path=path.relative_to(landing_dir).as_posix(),
-                    size_bytes=path.stat().st_size,
+                    size_bytes=status.st_size,
+                    modified_ns=status.st_mtime_ns,
                     content_hash=content_hash(path),
                 )
             )
