@@ -558,9 +558,9 @@ def test_a_file_rewritten_while_it_loads_is_left_for_the_next_run(
     path = _write_csv(settings.landing_dir, "crm/deals", "deals.csv", [DEAL_HEADER, GOOD_DEAL])
     check_rows = ingest_module._check_rows
 
-    def rewrite_after_reading(connection, batch, codes) -> None:
-        check_rows(connection, batch, codes)
-        if any(landing_file.path == path for landing_file in batch):
+    def rewrite_after_reading(connection, to_load, codes) -> None:
+        check_rows(connection, to_load, codes)
+        if any(landing_file.path == path for landing_file in to_load.files):
             newer = GOOD_DEAL.replace("D1", "D2")
             path.write_text(f"{DEAL_HEADER}\n{GOOD_DEAL}\n{newer}\n", encoding="utf-8")
 

@@ -69,6 +69,15 @@ class FileRefusedError(Exception):
 
 
 @dataclass(frozen=True)
+class _Batch:
+    """Files of one table read by one query, and the contract columns they all have,
+    with the same type in every file."""
+
+    files: list[LandingFile]
+    columns: dict[str, str]
+
+
+@dataclass(frozen=True)
 class FileResult:
     relative_path: str
     table: str
@@ -148,7 +157,7 @@ def _batches(
     connection: duckdb.DuckDBPyConnection,
     new_files: Sequence[LandingFile],
     report: IngestReport,
-) -> Iterator[list[LandingFile]]:
+) -> Iterator[_Batch]:
     """Readable files in load order, grouped into batches of one table's Parquet files.
 
     A file refused on sight is recorded at once. CSV files stay alone: their reader
@@ -174,27 +183,28 @@ def _batches(
             and batch_bytes + landing_file.size_bytes <= _BATCH_MAX_BYTES
         )
         if batch and not fits:
-            yield batch
+            yield _Batch(batch, batch_columns)
             batch, batch_bytes = [], 0
         batch.append(landing_file)
         batch_bytes += landing_file.size_bytes
         batch_columns = columns
     if batch:
-        yield batch
+        yield _Batch(batch, batch_columns)
 
 
 def _load_batch(
-    connection: duckdb.DuckDBPyConnection, batch: list[LandingFile], codes: ReferenceCodes
+    connection: duckdb.DuckDBPyConnection, to_load: _Batch, codes: ReferenceCodes
 ) -> list[FileResult]:
     """Load the files of one batch in one transaction; on a read error, one by one.
 
     A file rewritten since it was hashed is left for the next run: what was read may
     not be the content its ledger row would name."""
+    batch = to_load.files
     loaded_at = datetime.now(UTC).replace(tzinfo=None)
     connection.begin()
     try:
         file_ids = _register_batch(connection, batch)
-        _check_rows(connection, batch, codes)
+        _check_rows(connection, to_load, codes)
         results = _store_rows(connection, batch, file_ids, loaded_at)
         changed = [landing_file for landing_file in batch if landing_file.changed_since_found()]
         if changed:
@@ -207,7 +217,13 @@ def _load_batch(
             raise
         # A file whose metadata reads fine can still hold a corrupt page; find which.
         if len(batch) > 1:
-            return [result for file in batch for result in _load_batch(connection, [file], codes)]
+            return [
+                result
+                for landing_file in batch
+                for result in _load_batch(
+                    connection, _Batch([landing_file], to_load.columns), codes
+                )
+            ]
         if batch[0].changed_since_found():
             return [_defer(batch[0])]
         return [_refuse(connection, batch[0], _unreadable(batch[0], error))]
@@ -219,7 +235,9 @@ def _load_batch(
         connection.execute(f"drop table if exists {_BATCH_FILES}")
     if changed:
         unchanged = [landing_file for landing_file in batch if landing_file not in changed]
-        retried = _load_batch(connection, unchanged, codes) if unchanged else []
+        retried = (
+            _load_batch(connection, _Batch(unchanged, to_load.columns), codes) if unchanged else []
+        )
         return [*(_defer(landing_file) for landing_file in changed), *retried]
     for result in results:
         _log_result(result)
@@ -293,13 +311,10 @@ def _unreadable(landing_file: LandingFile, error: Exception) -> str:
 
 
 def _column_types(
-    connection: duckdb.DuckDBPyConnection,
-    files: Sequence[LandingFile],
-    *,
-    with_lineage: bool = True,
+    connection: duckdb.DuckDBPyConnection, landing_file: LandingFile
 ) -> dict[str, str]:
-    """Lower-cased column name -> DuckDB type of what the reader gives for the files."""
-    reader = _reader_sql(files, with_lineage=with_lineage)
+    """Lower-cased column name -> DuckDB type of the file's own columns."""
+    reader = _reader_sql([landing_file], with_lineage=False)
     described = connection.execute(f"describe select * from {reader}").fetchall()
     return {name.lower(): sql_type for name, sql_type, *_ in described}
 
@@ -311,7 +326,7 @@ def _describe(connection: duckdb.DuckDBPyConnection, landing_file: LandingFile) 
     if refused:
         raise FileRefusedError(f"{Violation.UNREADABLE}: {landing_file.relative_path} {refused}")
     try:
-        columns = _column_types(connection, [landing_file], with_lineage=False)
+        columns = _column_types(connection, landing_file)
     except duckdb.Error as error:
         if not _is_the_files_fault(error):
             raise
@@ -376,18 +391,16 @@ def _register_batch(
 
 
 def _check_rows(
-    connection: duckdb.DuckDBPyConnection,
-    batch: Sequence[LandingFile],
-    codes: ReferenceCodes,
+    connection: duckdb.DuckDBPyConnection, to_load: _Batch, codes: ReferenceCodes
 ) -> None:
-    table = batch[0].table
-    wanted = {name.lower() for name in (*table.column_names, "is_deleted")}
-    source_types = {
-        name: sql_type
-        for name, sql_type in _column_types(connection, batch).items()
-        if name in wanted
-    }
-    query = checked_rows_sql(table, _batch_rows_sql(batch, source_types), source_types, codes)
+    # The files of a batch share their contract columns' types, so what _describe read
+    # of each file is what the batch's reader gives: no need to ask DuckDB again.
+    query = checked_rows_sql(
+        to_load.files[0].table,
+        _batch_rows_sql(to_load.files, to_load.columns),
+        to_load.columns,
+        codes,
+    )
     connection.execute(f"create temp table {_CHECKED} as {query}")
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import duckdb
 
+from orchestration.raw.checks import quote_identifier
 from orchestration.raw.contract import TABLES, Table
 
 RAW_SCHEMA = "raw"
@@ -57,10 +58,12 @@ def raw_table_name(table: Table) -> str:
 
 
 def _raw_table_ddl(table: Table) -> str:
-    columns = [f'"{column.name}" {column.kind.value}' for column in table.columns]
+    columns = [f"{quote_identifier(column.name)} {column.kind.value}" for column in table.columns]
     if table.deletable:
-        columns.append('"is_deleted" BOOLEAN NOT NULL')
-    columns += [f'"{name}" {sql_type} NOT NULL' for name, sql_type in LINEAGE_COLUMNS]
+        columns.append(f"{quote_identifier('is_deleted')} BOOLEAN NOT NULL")
+    columns += [
+        f"{quote_identifier(name)} {sql_type} NOT NULL" for name, sql_type in LINEAGE_COLUMNS
+    ]
     body = ",\n    ".join(columns)
     return f"create table if not exists {raw_table_name(table)} (\n    {body}\n);"
 
