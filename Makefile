@@ -21,9 +21,10 @@ $(BIN)/salesdw: pyproject.toml constraints.txt
 
 install: $(BIN)/salesdw ## create .venv with the pinned dependencies
 
-run: install ## demo data -> landing folder -> raw schema of the warehouse
+run: install ## demo data -> landing folder -> raw schema -> staging, facts, dimensions
 	$(BIN)/salesdw generate --scale $(SCALE) --seed $(SEED)
 	$(BIN)/salesdw ingest
+	$(BIN)/salesdw build
 
 test: install lint ## the whole test suite
 	$(BIN)/pytest
@@ -31,10 +32,11 @@ test: install lint ## the whole test suite
 lint: install ## style and static checks; fails on any finding
 	$(BIN)/ruff check orchestration tests benchmarks
 	$(BIN)/ruff format --check orchestration tests benchmarks
+	$(BIN)/sqlfluff lint models tests/dbt
 
 dev: install ## development environment: editable install with the dev tools
 	@$(BIN)/salesdw --help
 
 clean: ## remove generated data, warehouse files and caches (keeps .venv)
-	rm -rf data warehouse .pytest_cache .ruff_cache target logs
+	rm -rf data warehouse .pytest_cache .ruff_cache target logs dbt_packages
 	find . -name __pycache__ -type d -prune -not -path './$(VENV)/*' -exec rm -rf {} +

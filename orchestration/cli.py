@@ -44,7 +44,7 @@ def _positive_months(value: str) -> int:
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="salesdw", description="Sales KPI warehouse: demo data, ingestion and the pipeline."
+        prog="salesdw", description="Sales KPI warehouse: demo data, ingestion and the dbt build."
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="log every file")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -109,7 +109,45 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="exit with status 2 if a file is refused or a row rejected",
     )
+    build_command = commands.add_parser(
+        "build",
+        help="build the warehouse with dbt: seeds, staging, facts, dimensions and their tests",
+    )
+    build_command.add_argument(
+        "--full-refresh",
+        action="store_true",
+        help="rebuild the incremental facts from scratch instead of applying what changed",
+    )
+    build_command.add_argument(
+        "--select",
+        nargs="+",
+        default=(),
+        metavar="SELECTOR",
+        help="only these dbt nodes, e.g. fct_deals+ (dbt's selection syntax)",
+    )
+    build_command.add_argument(
+        "--warehouse",
+        type=Path,
+        default=None,
+        help="warehouse DuckDB file (default: SALESDW_WAREHOUSE_PATH)",
+    )
     return parser
+
+
+def _run_build(arguments: argparse.Namespace, settings: Settings) -> int:
+    from orchestration.transform import build  # noqa: PLC0415 - dbt is slow to import
+
+    if arguments.warehouse:
+        settings = replace(settings, warehouse_path=arguments.warehouse.resolve())
+    started = time.perf_counter()
+    outcome = build(settings, full_refresh=arguments.full_refresh, select=arguments.select)
+    for failure in outcome.failures:
+        logger.error("%s", failure)
+    if not outcome.succeeded:
+        logger.error("dbt build failed after %.1f s", time.perf_counter() - started)
+        return EXIT_FAILED
+    logger.info("built %s in %.1f s", settings.warehouse_path, time.perf_counter() - started)
+    return EXIT_OK
 
 
 def _run_generate(arguments: argparse.Namespace, settings: Settings) -> int:
@@ -205,6 +243,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if arguments.command == "generate":
             return _run_generate(arguments, settings)
+        if arguments.command == "build":
+            return _run_build(arguments, settings)
         return _run_ingest(arguments, settings)
     except (FileNotFoundError, FileExistsError) as wrong_folder:
         logger.error("%s", wrong_folder)

@@ -39,3 +39,15 @@ class Settings:
     reporting_currency: str = field(
         default_factory=lambda: os.environ.get("SALESDW_REPORTING_CURRENCY", "RUB").upper()
     )
+    reporting_time_zone: str = field(
+        default_factory=lambda: os.environ.get("SALESDW_REPORTING_TIME_ZONE", "Europe/Moscow")
+    )
+    fiscal_year_start_month: int = field(
+        default_factory=lambda: int(os.environ.get("SALESDW_FISCAL_YEAR_START_MONTH", "1"))
+    )
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.fiscal_year_start_month <= 12:
+            raise ValueError(
+                f"SALESDW_FISCAL_YEAR_START_MONTH must be 1-12, got {self.fiscal_year_start_month}"
+            )

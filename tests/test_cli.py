@@ -104,3 +104,37 @@ def test_a_reporting_currency_the_demo_cannot_price_is_an_error(
 def test_months_must_be_positive(paths: tuple[Path, Path]) -> None:
     with pytest.raises(SystemExit):
         main(["generate", "--months", "0"])
+
+
+def test_build_hands_the_settings_to_dbt_as_vars(monkeypatch: pytest.MonkeyPatch) -> None:
+    from orchestration.settings import Settings  # noqa: PLC0415
+    from orchestration.transform import dbt_arguments, dbt_vars  # noqa: PLC0415
+
+    monkeypatch.setenv("SALESDW_REPORTING_CURRENCY", "usd")
+    monkeypatch.setenv("SALESDW_REPORTING_TIME_ZONE", "America/New_York")
+    monkeypatch.setenv("SALESDW_FISCAL_YEAR_START_MONTH", "2")
+    settings = Settings()
+    assert dbt_vars(settings) == {
+        "reporting_currency": "USD",
+        "reporting_time_zone": "America/New_York",
+        "fiscal_year_start_month": 2,
+    }
+    arguments = dbt_arguments("docs generate", settings, ["--select", "dim_date"])
+    assert arguments[:2] == ["docs", "generate"]
+    assert arguments[-2:] == ["--select", "dim_date"]
+
+
+def test_a_fiscal_year_cannot_start_in_month_13(monkeypatch: pytest.MonkeyPatch) -> None:
+    from orchestration.settings import Settings  # noqa: PLC0415
+
+    monkeypatch.setenv("SALESDW_FISCAL_YEAR_START_MONTH", "13")
+    with pytest.raises(ValueError, match="1-12"):
+        Settings()
+
+
+def test_a_failed_build_exits_with_failure_and_names_the_model(
+    paths: tuple[Path, Path], caplog: pytest.LogCaptureFixture
+) -> None:
+    # On a fresh warehouse the staging views it reads do not exist yet.
+    assert main(["build", "--select", "int_date_bounds"]) == EXIT_FAILED
+    assert "model.salesdw.int_date_bounds" in caplog.text

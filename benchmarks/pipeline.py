@@ -1,8 +1,10 @@
-"""Benchmark of the raw layer: demo generation and ingestion at a given scale.
+"""Benchmark of the pipeline: demo generation, ingestion, the dbt build, and an
+incremental build after one more day of data lands.
 
-Each step runs as its own process so its wall time and peak memory are its own:
+Each step runs as its own process so its wall time and peak memory are its own
+(dbt's child process included):
 
-    .venv/bin/python benchmarks/raw_layer.py --scale 10 --workdir /tmp/salesdw-bench
+    .venv/bin/python benchmarks/pipeline.py --scale 10 --workdir /tmp/salesdw-bench
 
 Writes the figures as JSON next to the data and logs a table.
 """
@@ -21,6 +23,9 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import duckdb
+import pyarrow.parquet as pq
+
+from orchestration.raw.contract import TABLES, Kind, Table
 
 logger = logging.getLogger("benchmark")
 
@@ -45,6 +50,50 @@ def _measure(step: str, command: list[str], environment: dict[str, str]) -> Step
         raise SystemExit(f"{step} failed: {' '.join(command)}")
     # ru_maxrss is in KiB on Linux.
     return StepFigures(step, round(seconds, 1), round(usage.ru_maxrss / 1024, 1))
+
+
+def _next_day_sql(table: Table, connection: duckdb.DuckDBPyConnection) -> str | None:
+    """A day's worth of new rows and re-sent versions for one table: the rows of its
+    latest day, moved one day on; every other row becomes a new record (a new key),
+    the rest re-send existing records with a newer version."""
+    day_column = next(
+        (c.name for c in table.columns if c.kind is Kind.TS and c.name == "updated_at"),
+        next((c.name for c in table.columns if c.kind in (Kind.TS, Kind.DATE)), None),
+    )
+    if day_column is None or table.name in {"sales_plans", "sales_expenses", "managers"}:
+        return None
+    raw = f"raw.{table.raw_relation}"
+    last_day_sql = f"select max(cast({day_column} as date)) from {raw}"
+    (last_day,) = connection.execute(last_day_sql).fetchone()
+    moved = []
+    for column in table.columns:
+        if column.kind in (Kind.TS, Kind.DATE):
+            moved.append(f"{column.name} + interval 1 day as {column.name}")
+        elif len(table.key) == 1 and column.name == table.key[0]:
+            moved.append(
+                f"case when _row_number % 2 = 0 then {column.name} "
+                f"else {column.name} || '-next' end as {column.name}"
+            )
+        else:
+            moved.append(column.name)
+    if table.deletable:
+        moved.append("is_deleted")
+    return (
+        f"select {', '.join(moved)} from {raw} where cast({day_column} as date) = date '{last_day}'"
+    )
+
+
+def _land_next_day(landing: Path, warehouse: Path) -> int:
+    rows = 0
+    with duckdb.connect(str(warehouse), read_only=True) as connection:
+        for table in TABLES:
+            select_sql = _next_day_sql(table, connection)
+            if select_sql is None:
+                continue
+            target = landing / table.qualified / "next_day.parquet"
+            connection.execute(f"copy ({select_sql}) to '{target}' (format parquet)")
+            rows += pq.read_metadata(target).num_rows
+    return rows
 
 
 def _raw_row_counts(warehouse: Path) -> dict[str, int]:
@@ -82,8 +131,16 @@ def main() -> None:
         ),
         _measure("ingest", _salesdw("ingest"), environment),
         _measure("ingest again (nothing new)", _salesdw("ingest"), environment),
+        _measure("dbt build (first, full)", _salesdw("build"), environment),
+        _measure("dbt build again (nothing new)", _salesdw("build"), environment),
     ]
     rows = _raw_row_counts(warehouse)
+    next_day_rows = _land_next_day(landing, warehouse)
+    steps += [
+        _measure("ingest one more day", _salesdw("ingest"), environment),
+        _measure("dbt build (incremental, one more day)", _salesdw("build"), environment),
+        _measure("dbt build --full-refresh", _salesdw("build", "--full-refresh"), environment),
+    ]
     extracts = [p for p in landing.rglob("*") if p.suffix in (".parquet", ".csv")]
     figures = {
         "scale": arguments.scale,
@@ -91,10 +148,11 @@ def main() -> None:
         "raw_rows": sum(rows.values()),
         "landing_mib": round(sum(p.stat().st_size for p in extracts) / 2**20, 1),
         "files": len(extracts),
+        "next_day_rows": next_day_rows,
         "steps": [asdict(step) for step in steps],
         "rows_by_table": rows,
     }
-    (arguments.workdir / f"raw_layer_scale-{scale}.json").write_text(json.dumps(figures, indent=2))
+    (arguments.workdir / f"pipeline_scale-{scale}.json").write_text(json.dumps(figures, indent=2))
     logger.info(
         "scale %s: %d raw rows in %d files (%.1f MiB)",
         scale,
@@ -103,7 +161,7 @@ def main() -> None:
         figures["landing_mib"],
     )
     for step in steps:
-        logger.info("%-28s %8.1f s %10.1f MiB peak", step.step, step.seconds, step.peak_rss_mib)
+        logger.info("%-40s %8.1f s %10.1f MiB peak", step.step, step.seconds, step.peak_rss_mib)
     if not arguments.keep:
         shutil.rmtree(workdir)
 
