@@ -64,7 +64,9 @@ def _next_day_sql(table: Table, connection: duckdb.DuckDBPyConnection) -> str | 
         return None
     raw = f"raw.{table.raw_relation}"
     last_day_sql = f"select max(cast({day_column} as date)) from {raw}"
-    (last_day,) = connection.execute(last_day_sql).fetchone()
+    last_day = connection.execute(last_day_sql).fetchone()[0]  # type: ignore[index]
+    if last_day is None:
+        return None
     moved = []
     for column in table.columns:
         if column.kind in (Kind.TS, Kind.DATE):

@@ -1,8 +1,9 @@
 """Runs the dbt project (staging, intermediate, marts) against the warehouse file.
 
-dbt reads the warehouse path from ``SALESDW_WAREHOUSE_PATH`` (see ``profiles.yml``)
-and the project settings as dbt vars, so a run here and a run of ``dbt`` by hand
-with the same environment build the same thing.
+dbt reads the warehouse path (``profiles.yml``) and the project settings (the vars of
+``dbt_project.yml``) from the same ``SALESDW_*`` environment variables as the rest of
+the product, so a run here and a run of ``dbt`` by hand with the same environment
+build the same thing.
 """
 
 from __future__ import annotations
@@ -30,22 +31,20 @@ class DbtOutcome:
     """``node: message`` of every model or test that errored or failed."""
 
 
-def dbt_vars(settings: Settings) -> dict[str, str | int]:
+def dbt_environment(settings: Settings) -> dict[str, str]:
+    """The environment dbt runs in: the settings as the variables the profile and the
+    project vars read, and no telemetry."""
     return {
-        "reporting_currency": settings.reporting_currency,
-        "reporting_time_zone": settings.reporting_time_zone,
-        "fiscal_year_start_month": settings.fiscal_year_start_month,
+        **TELEMETRY_OFF,
+        **os.environ,
+        "SALESDW_WAREHOUSE_PATH": str(settings.warehouse_path),
+        "SALESDW_REPORTING_CURRENCY": settings.reporting_currency,
+        "SALESDW_REPORTING_TIME_ZONE": settings.reporting_time_zone,
+        "SALESDW_FISCAL_YEAR_START_MONTH": str(settings.fiscal_year_start_month),
     }
 
 
-def dbt_environment(settings: Settings) -> None:
-    """The environment dbt and its profile read: warehouse path, no telemetry."""
-    os.environ["SALESDW_WAREHOUSE_PATH"] = str(settings.warehouse_path)
-    for variable, value in TELEMETRY_OFF.items():
-        os.environ.setdefault(variable, value)
-
-
-def dbt_arguments(command: str, settings: Settings, extra: Sequence[str] = ()) -> list[str]:
+def dbt_arguments(command: str, extra: Sequence[str] = ()) -> list[str]:
     """``command`` may be several words, e.g. ``docs generate``."""
     return [
         *command.split(),
@@ -53,15 +52,14 @@ def dbt_arguments(command: str, settings: Settings, extra: Sequence[str] = ()) -
         str(PROJECT_ROOT),
         "--profiles-dir",
         str(PROJECT_ROOT),
-        "--vars",
-        json.dumps(dbt_vars(settings)),
         *extra,
     ]
 
 
 def target_path() -> Path:
-    """Where dbt writes its manifest and run results (dbt's own DBT_TARGET_PATH wins)."""
-    return Path(os.environ.get("DBT_TARGET_PATH", PROJECT_ROOT / "target"))
+    """Where dbt writes its manifest and run results (dbt's own DBT_TARGET_PATH wins;
+    dbt resolves a relative one against the project)."""
+    return PROJECT_ROOT / os.environ.get("DBT_TARGET_PATH", "target")
 
 
 def _failures(run_results: Path) -> tuple[str, ...]:
@@ -82,15 +80,15 @@ def run_dbt(command: str, settings: Settings, extra: Sequence[str] = ()) -> DbtO
     the process, and the caller (a test, the ingestion) must be able to open the
     warehouse again as soon as dbt is done.
     """
-    dbt_environment(settings)
     # The sources live in the raw schema: create it (empty) on a fresh warehouse.
     connect(settings.warehouse_path).close()
     run_results = target_path() / "run_results.json"
     run_results.unlink(missing_ok=True)
     executable = Path(sys.executable).with_name("dbt")
     completed = subprocess.run(
-        [str(executable), *dbt_arguments(command, settings, extra)],
+        [str(executable), *dbt_arguments(command, extra)],
         cwd=PROJECT_ROOT,
+        env=dbt_environment(settings),
         check=False,
     )
     return DbtOutcome(succeeded=completed.returncode == 0, failures=_failures(run_results))

@@ -106,20 +106,20 @@ def test_months_must_be_positive(paths: tuple[Path, Path]) -> None:
         main(["generate", "--months", "0"])
 
 
-def test_build_hands_the_settings_to_dbt_as_vars(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_build_hands_the_settings_to_dbt(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     from orchestration.settings import Settings  # noqa: PLC0415
-    from orchestration.transform import dbt_arguments, dbt_vars  # noqa: PLC0415
+    from orchestration.transform import dbt_arguments, dbt_environment  # noqa: PLC0415
 
     monkeypatch.setenv("SALESDW_REPORTING_CURRENCY", "usd")
     monkeypatch.setenv("SALESDW_REPORTING_TIME_ZONE", "America/New_York")
     monkeypatch.setenv("SALESDW_FISCAL_YEAR_START_MONTH", "2")
-    settings = Settings()
-    assert dbt_vars(settings) == {
-        "reporting_currency": "USD",
-        "reporting_time_zone": "America/New_York",
-        "fiscal_year_start_month": 2,
-    }
-    arguments = dbt_arguments("docs generate", settings, ["--select", "dim_date"])
+    settings = Settings(warehouse_path=tmp_path / "w.duckdb")
+    environment = dbt_environment(settings)
+    assert environment["SALESDW_WAREHOUSE_PATH"] == str(tmp_path / "w.duckdb")
+    assert environment["SALESDW_REPORTING_CURRENCY"] == "USD"
+    assert environment["SALESDW_REPORTING_TIME_ZONE"] == "America/New_York"
+    assert environment["SALESDW_FISCAL_YEAR_START_MONTH"] == "2"
+    arguments = dbt_arguments("docs generate", ["--select", "dim_date"])
     assert arguments[:2] == ["docs", "generate"]
     assert arguments[-2:] == ["--select", "dim_date"]
 

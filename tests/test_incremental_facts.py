@@ -72,6 +72,18 @@ def _first_late_updates(settings: Settings) -> None:
         "updated_at + interval 90 day as updated_at "
         "from raw.crm__deals where status = 'lost' order by deal_id limit 2",
     )
+    # A won deal with money on it: its payments lose their manager, team and channel.
+    _land_late_rows(
+        settings,
+        "crm/deals",
+        "deleted_paid_deal",
+        "select * exclude (is_deleted, updated_at), true as is_deleted, "
+        "updated_at + interval 90 day as updated_at "
+        "from raw.crm__deals where status = 'won' and deal_id in ("
+        "select invoices.deal_id from raw.finance__invoices as invoices "
+        "join raw.finance__payments as payments using (invoice_id)) "
+        "order by deal_id desc limit 1",
+    )
     _land_late_rows(
         settings,
         "crm/activities",
@@ -143,6 +155,10 @@ def incremental_and_full(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path
     _land_month(generated, settings.landing_dir, MONTHS[2])
     _first_late_updates(settings)
     ingest(settings, TABLES)
+    # The team history is older than the raw data now: a fact alone must not build.
+    partial = run_dbt("build", settings, [*MODELS_WITHOUT_TESTS, "--select", "fct_payments"])
+    assert not partial.succeeded
+    assert any("build them first" in failure for failure in partial.failures)
     _build(settings)
 
     _land_month(generated, settings.landing_dir, MONTHS[3])
@@ -189,6 +205,25 @@ def _incremental_query(incremental: Path, sql: str) -> list[tuple]:
         return connection.execute(sql).fetchall()
 
 
+def test_the_incremental_facts_ran_incrementally(
+    incremental_and_full: tuple[Path, Path],
+) -> None:
+    incremental, _ = incremental_and_full
+    watermarks = _incremental_query(
+        incremental,
+        "select model_name from meta.build_watermarks "
+        "where file_id = (select max(file_id) from raw.ingest_ledger) order by 1",
+    )
+    assert {
+        "fct_activities",
+        "fct_deal_stage_changes",
+        "fct_deals",
+        "fct_leads",
+        "fct_payments",
+        "fct_tasks",
+    } <= {row[0] for row in watermarks}
+
+
 def test_late_updates_reach_the_incremental_facts(
     incremental_and_full: tuple[Path, Path],
 ) -> None:
@@ -215,7 +250,16 @@ def test_late_updates_reach_the_incremental_facts(
         "join raw.crm__managers as moved using (manager_id) "
         "where moved._source_file like '%late_team_change%'",
     )
+    payments_of_the_deleted_deal = _incremental_query(
+        incremental,
+        "select count(*), count(manager_id), count(team_id), count(channel_code) "
+        "from marts.fct_payments where deal_id in ("
+        "select deal_id from raw.crm__deals where _source_file like '%deleted_paid_deal%')",
+    )
     assert deleted_activities == [(0,)]
+    paid, with_manager, with_team, with_channel = payments_of_the_deleted_deal[0]
+    assert paid > 0
+    assert (with_manager, with_team, with_channel) == (0, 0, 0)
     assert doubled_deals == [(5,)]
     in_the_right_team, after_the_change, events = moved_manager_events[0]
     assert 0 < after_the_change < events

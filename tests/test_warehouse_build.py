@@ -89,7 +89,7 @@ def test_payments_convert_at_the_rate_of_their_local_date(
         """
         select count(*)
         from marts.fct_payments as payments
-        where payments.amount_reporting <> (
+        where payments.currency <> 'RUB' and payments.amount_reporting is distinct from (
             select round(cast(payments.amount as decimal(38, 10)) * rates.rate_to_base, 2)
             from staging.stg_finance__fx_rates as rates
             where rates.currency = payments.currency
@@ -103,8 +103,10 @@ def test_payments_convert_at_the_rate_of_their_local_date(
     rub_mismatch = _query(
         settings,
         "select count(*) from marts.fct_payments "
-        "where currency = 'RUB' and amount_reporting <> amount",
+        "where currency = 'RUB' and amount_reporting is distinct from amount",
     )
+    foreign = _query(settings, "select count(*) from marts.fct_payments where currency <> 'RUB'")
+    assert foreign[0][0] > 0
     assert wrong[0][0] == 0
     assert rub_mismatch[0][0] == 0
 

@@ -32,6 +32,21 @@ with event_dates as (
     from {{ ref('stg_finance__invoices') }}
     union all
     select
+        min({{ to_local_date('sent_at') }}) as first_date,
+        max({{ to_local_date('coalesce(reviewed_at, sent_at)') }}) as last_date
+    from {{ ref('stg_crm__proposals') }}
+    union all
+    select
+        min({{ to_local_date('responded_at') }}) as first_date,
+        max({{ to_local_date('responded_at') }}) as last_date
+    from {{ ref('stg_crm__surveys') }}
+    union all
+    select
+        min(signed_on) as first_date,
+        max(signed_on) as last_date
+    from {{ ref('stg_finance__contracts') }}
+    union all
+    select
         min(plan_month) as first_date,
         max({{ dbt.last_day('plan_month', 'month') }}) as last_date
     from {{ ref('stg_finance__sales_plans') }}

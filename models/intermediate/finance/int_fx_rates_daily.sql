@@ -7,7 +7,7 @@ with published_rates as (
         currency,
         rate_to_base
     from {{ ref('stg_finance__fx_rates') }}
-    where currency <> '{{ var("reporting_currency") }}'
+    where currency <> '{{ var("reporting_currency") | upper }}'
 ),
 
 last_published as (
@@ -75,7 +75,7 @@ filled_rates as (
 reporting_currency_days as (
     select
         date_day as rate_date,
-        '{{ var("reporting_currency") }}' as currency,
+        '{{ var("reporting_currency") | upper }}' as currency,
         cast(1 as decimal(18, 8)) as rate_to_reporting,
         date_day as published_on
     from days
@@ -86,7 +86,8 @@ select
     currency,
     cast(rate_to_reporting as decimal(18, 8)) as rate_to_reporting,
     published_on,
-    rate_date <> published_on as is_filled
+    rate_date <> published_on as is_filled,
+    false as is_reporting_currency
 from filled_rates
 union all
 select
@@ -94,5 +95,6 @@ select
     currency,
     rate_to_reporting,
     published_on,
-    false as is_filled
+    false as is_filled,
+    true as is_reporting_currency
 from reporting_currency_days

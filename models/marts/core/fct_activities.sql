@@ -12,15 +12,12 @@ with
 changed_keys as (
     {{ keys_loaded_since_watermark('crm', 'activities', 'activity_id') }}
     union
-    {{ keys_with_changed_manager(ref('stg_crm__activities'), 'activity_id') }}
-    union
-    {{ keys_with_changed_parent(
-        ref('stg_crm__activities'), 'activity_id', 'deal_id', 'crm', 'deals'
-    ) }}
-    union
-    {{ keys_with_changed_parent(
-        ref('stg_crm__activities'), 'activity_id', 'lead_id', 'crm', 'leads'
-    ) }}
+    select candidates.activity_id
+    from {{ ref('stg_crm__activities') }} as candidates
+    where
+        {{ parent_changed('candidates.manager_id', 'crm', 'managers') }}
+        or {{ parent_changed('candidates.deal_id', 'crm', 'deals') }}
+        or {{ parent_changed('candidates.lead_id', 'crm', 'leads') }}
 ),
 {% endif %}
 

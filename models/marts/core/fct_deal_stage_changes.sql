@@ -11,11 +11,11 @@ with
 changed_keys as (
     {{ keys_loaded_since_watermark('crm', 'deal_stage_changes', 'change_id') }}
     union
-    {{ keys_with_changed_manager(ref('stg_crm__deal_stage_changes'), 'change_id') }}
-    union
-    {{ keys_with_changed_parent(
-        ref('stg_crm__deal_stage_changes'), 'change_id', 'deal_id', 'crm', 'deals'
-    ) }}
+    select candidates.change_id
+    from {{ ref('stg_crm__deal_stage_changes') }} as candidates
+    where
+        {{ parent_changed('candidates.manager_id', 'crm', 'managers') }}
+        or {{ parent_changed('candidates.deal_id', 'crm', 'deals') }}
 ),
 {% endif %}
 

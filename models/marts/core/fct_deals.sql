@@ -12,7 +12,9 @@ with
 changed_keys as (
     {{ keys_loaded_since_watermark('crm', 'deals', 'deal_id') }}
     union
-    {{ keys_with_changed_manager(ref('stg_crm__deals'), 'deal_id') }}
+    select candidates.deal_id
+    from {{ ref('stg_crm__deals') }} as candidates
+    where {{ parent_changed('candidates.manager_id', 'crm', 'managers') }}
     union
     {{ keys_with_changed_rate(
         ref('stg_crm__deals'), 'deal_id', 'currency',

@@ -11,7 +11,9 @@ with
 changed_keys as (
     {{ keys_loaded_since_watermark('crm', 'leads', 'lead_id') }}
     union
-    {{ keys_with_changed_manager(ref('stg_crm__leads'), 'lead_id') }}
+    select candidates.lead_id
+    from {{ ref('stg_crm__leads') }} as candidates
+    where {{ parent_changed('candidates.manager_id', 'crm', 'managers') }}
 ),
 {% endif %}
 

@@ -12,20 +12,19 @@ with
 changed_keys as (
     {{ keys_loaded_since_watermark('finance', 'payments', 'payment_id') }}
     union
-    {{ keys_with_changed_parent(
-        ref('stg_finance__payments'), 'payment_id', 'invoice_id', 'finance', 'invoices'
-    ) }}
-    union
-    select with_deal.payment_id
-    from {{ ref('stg_finance__payments') }} as with_deal
-    inner join {{ ref('stg_finance__invoices') }} as invoices
-        on with_deal.invoice_id = invoices.invoice_id
-    inner join {{ ref('stg_crm__deals') }} as deals
-        on invoices.deal_id = deals.deal_id
+    -- The invoice, its deal (a deleted deal included) or the deal's manager changed.
+    select candidates.payment_id
+    from {{ ref('stg_finance__payments') }} as candidates
     where
-        deals.deal_id in ({{ keys_loaded_since_watermark('crm', 'deals', 'deal_id') }})
-        or deals.manager_id in (
-            {{ keys_loaded_since_watermark('crm', 'managers', 'manager_id') }}
+        {{ parent_changed('candidates.invoice_id', 'finance', 'invoices') }}
+        or candidates.invoice_id in (
+            select invoices.invoice_id
+            from {{ ref('stg_finance__invoices') }} as invoices
+            left join {{ ref('stg_crm__deals') }} as deals
+                on invoices.deal_id = deals.deal_id
+            where
+                {{ parent_changed('invoices.deal_id', 'crm', 'deals') }}
+                or {{ parent_changed('deals.manager_id', 'crm', 'managers') }}
         )
     union
     {{ keys_with_changed_rate(

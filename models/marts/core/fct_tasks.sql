@@ -10,7 +10,9 @@ with
 changed_keys as (
     {{ keys_loaded_since_watermark('crm', 'tasks', 'task_id') }}
     union
-    {{ keys_with_changed_manager(ref('stg_crm__tasks'), 'task_id') }}
+    select candidates.task_id
+    from {{ ref('stg_crm__tasks') }} as candidates
+    where {{ parent_changed('candidates.manager_id', 'crm', 'managers') }}
 ),
 {% endif %}
 
