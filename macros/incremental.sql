@@ -47,11 +47,11 @@
     {{ return(local_md5(parts | join('|'))) }}
 {%- endmacro %}
 
-{# Tables this model joins that are rebuilt every run (not views, not itself). #}
+{# Tables this model reads that a build refreshes (not views, not itself). #}
 {% macro rebuilt_parent_tables() -%}
     {%- set parents = [] -%}
     {%- for parent in model.depends_on.nodes if parent.startswith('model.') -%}
-        {%- if graph.nodes[parent].config.materialized == 'table' -%}
+        {%- if graph.nodes[parent].config.materialized in ('table', 'incremental') -%}
             {%- do parents.append(graph.nodes[parent].alias) -%}
         {%- endif -%}
     {%- endfor -%}

@@ -46,11 +46,13 @@ def _build(settings: Settings, *extra: str) -> None:
     assert outcome.succeeded, outcome.failures
 
 
-def _mart_tables(warehouse: Path) -> list[str]:
+def _built_tables(warehouse: Path) -> list[str]:
+    """The tables dbt builds: the incremental staging tables and every mart."""
     with duckdb.connect(str(warehouse), read_only=True) as connection:
         rows = connection.execute(
-            "select table_name from information_schema.tables "
-            "where table_schema = 'marts' order by table_name"
+            "select table_schema || '.' || table_name from information_schema.tables "
+            "where table_schema in ('staging', 'marts') and table_type = 'BASE TABLE' "
+            "order by 1"
         ).fetchall()
     return [row[0] for row in rows]
 
@@ -174,9 +176,9 @@ def incremental_and_full(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path
 
 def test_incremental_runs_equal_a_full_refresh(incremental_and_full: tuple[Path, Path]) -> None:
     incremental, full = incremental_and_full
-    tables = _mart_tables(incremental)
-    assert "fct_activities" in tables
-    assert tables == _mart_tables(full)
+    tables = _built_tables(incremental)
+    assert {"staging.stg_crm__activities", "marts.fct_activities"} <= set(tables)
+    assert tables == _built_tables(full)
     with duckdb.connect() as connection:
         connection.execute(f"attach '{incremental}' as incremental (read_only)")
         connection.execute(f"attach '{full}' as full_refresh (read_only)")
@@ -186,13 +188,13 @@ def test_incremental_runs_equal_a_full_refresh(incremental_and_full: tuple[Path,
                 f"""
                 select
                     (select count(*) from (
-                        select * from incremental.marts.{table}
+                        select * from incremental.{table}
                         except all
-                        select * from full_refresh.marts.{table})),
+                        select * from full_refresh.{table})),
                     (select count(*) from (
-                        select * from full_refresh.marts.{table}
+                        select * from full_refresh.{table}
                         except all
-                        select * from incremental.marts.{table}))
+                        select * from incremental.{table}))
                 """
             ).fetchone()
             if counts != (0, 0):
@@ -215,6 +217,7 @@ def test_the_incremental_facts_ran_incrementally(
         "where file_id = (select max(file_id) from raw.ingest_ledger) order by 1",
     )
     assert {
+        "stg_crm__activities",
         "fct_activities",
         "fct_deal_stage_changes",
         "fct_deals",

@@ -1,5 +1,23 @@
-with source_rows as (
+{{ config(
+    materialized='incremental',
+    incremental_strategy='replace_keys',
+    unique_key='change_id',
+) }}
+
+-- Incremental: a run re-reads only the records with a version or a deletion loaded
+-- since the last one, so the facts on top read a table, not a dedupe of every version.
+with
+{% if is_incremental() %}
+changed_keys as (
+    {{ keys_loaded_since_watermark('crm', 'deal_stage_changes', 'change_id') }}
+),
+{% endif %}
+
+source_rows as (
     select * from {{ source('crm', 'deal_stage_changes') }}
+    {% if is_incremental() %}
+        where trim(change_id) in (select changed_key from changed_keys)
+    {% endif %}
 ),
 
 cleaned as (
@@ -12,6 +30,10 @@ cleaned as (
         trim(manager_id) as manager_id,
         {{ raw_lineage_columns(deletable=true) }}
     from source_rows
+),
+
+newest_versions as (
+    {{ newest_live_versions('cleaned', ['change_id'], versioned=false, deletable=true) }}
 )
 
-{{ newest_live_versions('cleaned', ['change_id'], versioned=false, deletable=true) }}
+{{ with_tombstones('newest_versions', 'change_id') }}
