@@ -174,32 +174,57 @@ def incremental_and_full(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path
     return settings.warehouse_path, full.warehouse_path
 
 
-def test_incremental_runs_equal_a_full_refresh(incremental_and_full: tuple[Path, Path]) -> None:
-    incremental, full = incremental_and_full
-    tables = _built_tables(incremental)
-    assert {"staging.stg_crm__activities", "marts.fct_activities"} <= set(tables)
-    assert tables == _built_tables(full)
+def _differences(left: Path, right: Path) -> dict[str, tuple[int, int]]:
+    """Rows of each built table that only one of the two warehouses has."""
+    tables = _built_tables(left)
+    assert tables == _built_tables(right)
+    differences = {}
     with duckdb.connect() as connection:
-        connection.execute(f"attach '{incremental}' as incremental (read_only)")
-        connection.execute(f"attach '{full}' as full_refresh (read_only)")
-        differences = {}
+        connection.execute(f"attach '{left}' as left_side (read_only)")
+        connection.execute(f"attach '{right}' as right_side (read_only)")
         for table in tables:
             counts = connection.execute(
                 f"""
                 select
                     (select count(*) from (
-                        select * from incremental.{table}
+                        select * from left_side.{table}
                         except all
-                        select * from full_refresh.{table})),
+                        select * from right_side.{table})),
                     (select count(*) from (
-                        select * from full_refresh.{table}
+                        select * from right_side.{table}
                         except all
-                        select * from incremental.{table}))
+                        select * from left_side.{table}))
                 """
             ).fetchone()
             if counts != (0, 0):
                 differences[table] = counts
-    assert differences == {}
+    return differences
+
+
+def test_incremental_runs_equal_a_full_refresh(incremental_and_full: tuple[Path, Path]) -> None:
+    incremental, full = incremental_and_full
+    assert {"staging.stg_crm__activities", "marts.fct_activities"} <= set(
+        _built_tables(incremental)
+    )
+    assert _differences(incremental, full) == {}
+
+
+def test_a_new_time_zone_rebuilds_every_record(
+    incremental_and_full: tuple[Path, Path], tmp_path: Path
+) -> None:
+    incremental, _ = incremental_and_full
+    new_york = Settings(
+        landing_dir=tmp_path / "unused",
+        warehouse_path=tmp_path / "incremental.duckdb",
+        reporting_time_zone="America/New_York",
+    )
+    shutil.copy2(incremental, new_york.warehouse_path)
+    _build(new_york)
+    rebuilt = replace(new_york, warehouse_path=tmp_path / "full.duckdb")
+    shutil.copy2(incremental, rebuilt.warehouse_path)
+    _build(rebuilt, "--full-refresh")
+    assert _differences(new_york.warehouse_path, rebuilt.warehouse_path) == {}
+    assert _differences(incremental, new_york.warehouse_path) != {}
 
 
 def _incremental_query(incremental: Path, sql: str) -> list[tuple]:
