@@ -33,6 +33,14 @@
     );
 {%- endmacro %}
 
+{# The id of the last file the ingestion has seen (0 on an empty warehouse). #}
+{% macro latest_raw_file_id() -%}
+    (
+        select coalesce(max(ledger.file_id), 0)
+        from {{ source('ingest', 'ingest_ledger') }} as ledger
+    )
+{%- endmacro %}
+
 {# What every row of the model depends on besides the raw data. #}
 {% macro build_fingerprint() -%}
     {%- set parts = [
@@ -74,10 +82,7 @@
                     from meta.build_watermarks as parents
                     where
                         parents.model_name in ('{{ stale_parents | join("', '") }}')
-                        and parents.file_id < (
-                            select coalesce(max(ledger.file_id), 0)
-                            from {{ source('ingest', 'ingest_ledger') }} as ledger
-                        )
+                        and parents.file_id < {{ latest_raw_file_id() }}
                 ) or (
                     select count(*)
                     from meta.build_watermarks as parents
@@ -110,12 +115,12 @@
     {%- if model.config.materialized in ('incremental', 'table') -%}
         insert or replace into meta.build_watermarks
             (model_name, file_id, fingerprint, recorded_at)
-        select
+        values (
             '{{ this.identifier }}',
-            coalesce(max(ledger.file_id), 0),
+            {{ latest_raw_file_id() }},
             '{{ build_fingerprint() }}',
             current_timestamp
-        from {{ source('ingest', 'ingest_ledger') }} as ledger
+        )
     {%- endif -%}
 {%- endmacro %}
 

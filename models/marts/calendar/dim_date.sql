@@ -10,14 +10,10 @@ with date_bounds as (
     from {{ ref('int_date_bounds') }}
 ),
 
--- dbt.date_spine needs its bounds when the model compiles (it queries them then), which
--- a unit test or the lint target cannot give: the series is built in SQL instead.
 days as (
-    select cast(spine.spine_day as date) as date_day
-    from date_bounds
-    cross join lateral generate_series(
-        date_bounds.spine_start, date_bounds.spine_end, interval '1 day'
-    ) as spine (spine_day)
+    {{ date_series(
+        '(select spine_start from date_bounds)', '(select spine_end from date_bounds)'
+    ) }}
 ),
 
 day_names as (
