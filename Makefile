@@ -21,10 +21,11 @@ $(BIN)/salesdw: pyproject.toml constraints.txt
 
 install: $(BIN)/salesdw ## create .venv with the pinned dependencies
 
-run: install ## demo data -> landing folder -> raw schema -> staging, facts, dimensions
+run: install ## demo data -> landing folder -> raw schema -> facts, dimensions, KPI marts -> summary
 	$(BIN)/salesdw generate --scale $(SCALE) --seed $(SEED)
 	$(BIN)/salesdw ingest
 	$(BIN)/salesdw build
+	$(BIN)/salesdw summary
 
 test: install lint ## the whole test suite
 	$(BIN)/pytest

@@ -16,6 +16,7 @@ import duckdb
 from orchestration.raw.contract import TABLES, TABLES_BY_PATH, with_references
 from orchestration.raw.ingest import FileResult, FileStatus, IngestReport, ingest
 from orchestration.settings import Settings
+from orchestration.summary import log_latest_month
 
 logger = logging.getLogger("salesdw")
 
@@ -131,7 +132,25 @@ def _parser() -> argparse.ArgumentParser:
         default=None,
         help="warehouse DuckDB file (default: SALESDW_WAREHOUSE_PATH)",
     )
+    summary_command = commands.add_parser(
+        "summary",
+        help="the latest full month at a glance: company KPIs and the top managers",
+    )
+    summary_command.add_argument(
+        "--database",
+        type=Path,
+        default=None,
+        help="DuckDB file with the marts (default: SALESDW_WAREHOUSE_PATH)",
+    )
     return parser
+
+
+def _run_summary(arguments: argparse.Namespace, settings: Settings) -> int:
+    database = (arguments.database or settings.warehouse_path).resolve()
+    if not database.is_file():
+        logger.error("%s does not exist: run `salesdw build` first", database)
+        return EXIT_FAILED
+    return EXIT_OK if log_latest_month(database, settings.reporting_currency) else EXIT_FAILED
 
 
 def _run_build(arguments: argparse.Namespace, settings: Settings) -> int:
@@ -245,6 +264,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _run_generate(arguments, settings)
         if arguments.command == "build":
             return _run_build(arguments, settings)
+        if arguments.command == "summary":
+            return _run_summary(arguments, settings)
         return _run_ingest(arguments, settings)
     except (FileNotFoundError, FileExistsError) as wrong_folder:
         logger.error("%s", wrong_folder)

@@ -4,8 +4,15 @@ developer's ``target/`` and ``logs/``."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import date
 
 import pytest
+
+from orchestration.demo import GeneratorConfig, generate
+from orchestration.raw.contract import TABLES
+from orchestration.raw.ingest import ingest
+from orchestration.settings import Settings
+from orchestration.transform import DbtOutcome, build
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -17,3 +24,20 @@ def dbt_scratch_paths(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None
         patch.setenv("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
         patch.setenv("DO_NOT_TRACK", "1")
         yield
+
+
+@pytest.fixture(scope="session")
+def built(
+    tmp_path_factory: pytest.TempPathFactory, dbt_scratch_paths: None
+) -> tuple[Settings, DbtOutcome]:
+    """A small demo company (4 managers, 14 months: a year-on-year comparison) through ingestion and ``dbt build``,
+    shared by the tests that read the warehouse and the marts."""
+    root = tmp_path_factory.mktemp("built")
+    settings = Settings(landing_dir=root / "landing", warehouse_path=root / "warehouse.duckdb")
+    generate(
+        GeneratorConfig(
+            out=settings.landing_dir, scale=0.1, seed=11, start=date(2024, 1, 1), months=14
+        )
+    )
+    ingest(settings, TABLES)
+    return settings, build(settings)

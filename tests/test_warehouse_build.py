@@ -6,17 +6,13 @@ from __future__ import annotations
 
 import json
 import os
-from datetime import date
 from pathlib import Path
 
 import duckdb
 import pytest
 
-from orchestration.demo import GeneratorConfig, generate
-from orchestration.raw.contract import TABLES
-from orchestration.raw.ingest import ingest
 from orchestration.settings import Settings
-from orchestration.transform import DbtOutcome, build, run_dbt
+from orchestration.transform import DbtOutcome, run_dbt
 
 FACTS = (
     "fct_deals",
@@ -33,19 +29,6 @@ FACTS = (
     "fct_sales_plans",
     "fct_sales_expenses",
 )
-
-
-@pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Settings, DbtOutcome]:
-    root = tmp_path_factory.mktemp("built")
-    settings = Settings(landing_dir=root / "landing", warehouse_path=root / "warehouse.duckdb")
-    generate(
-        GeneratorConfig(
-            out=settings.landing_dir, scale=0.1, seed=11, start=date(2024, 1, 1), months=4
-        )
-    )
-    ingest(settings, TABLES)
-    return settings, build(settings)
 
 
 def _query(settings: Settings, sql: str) -> list[tuple]:
