@@ -30,8 +30,9 @@ def dbt_scratch_paths(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None
 def built(
     tmp_path_factory: pytest.TempPathFactory, dbt_scratch_paths: None
 ) -> tuple[Settings, DbtOutcome]:
-    """A small demo company (4 managers, 14 months: a year-on-year comparison) through ingestion and ``dbt build``,
-    shared by the tests that read the warehouse and the marts."""
+    """A small demo company (4 managers, 14 months, so that year-on-year KPIs have
+    values) through ingestion and ``dbt build``, shared by the tests that read the
+    warehouse and the marts."""
     root = tmp_path_factory.mktemp("built")
     settings = Settings(landing_dir=root / "landing", warehouse_path=root / "warehouse.duckdb")
     generate(

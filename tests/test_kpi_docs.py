@@ -16,11 +16,13 @@ from orchestration.kpi_docs import (
     AGGREGATIONS,
     CATALOGUE_CSV,
     CATEGORIES,
+    DOC_BLOCKS,
     DOCS_PAGE,
     SCORECARD_CSV,
     UNITS,
     main,
     read_catalogue,
+    render_dbt_doc_blocks,
     render_kpi_docs,
 )
 from orchestration.settings import PROJECT_ROOT
@@ -92,11 +94,37 @@ def test_check_fails_when_the_scorecard_changes(tmp_path: Path) -> None:
 
 def test_write_then_check(tmp_path: Path) -> None:
     page = tmp_path / "docs" / "kpis.md"
+    blocks = tmp_path / "models" / "_kpi_definitions.md"
+    paths = ["--output", str(page), "--doc-blocks", str(blocks)]
 
-    assert main(["--check", "--output", str(page)]) == 1, "a missing page is out of date"
-    assert main(["--output", str(page)]) == 0
-    assert main(["--check", "--output", str(page)]) == 0
+    assert main(["--check", *paths]) == 1, "a missing page is out of date"
+    assert main(paths) == 0
+    assert main(["--check", *paths]) == 0
     assert page.read_text(encoding="utf-8") == render_kpi_docs(CATALOGUE_CSV, SCORECARD_CSV)
+    assert blocks.read_text(encoding="utf-8") == render_dbt_doc_blocks(CATALOGUE_CSV)
+
+
+def test_committed_dbt_doc_blocks_equal_the_render() -> None:
+    assert DOC_BLOCKS.read_text(encoding="utf-8") == render_dbt_doc_blocks(CATALOGUE_CSV), (
+        "models/marts/kpi/_kpi_definitions.md differs from seeds/kpi_catalogue.csv:"
+        " run `python -m orchestration.kpi_docs` and commit it"
+    )
+
+
+def test_every_kpi_has_a_doc_block_with_its_definition() -> None:
+    blocks = DOC_BLOCKS.read_text(encoding="utf-8")
+    for kpi in read_catalogue(CATALOGUE_CSV):
+        assert f"{{% docs kpi_{kpi.code} %}}" in blocks
+        assert kpi.definition in blocks
+
+
+def test_check_names_stale_doc_blocks(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    blocks = tmp_path / "_kpi_definitions.md"
+    blocks.write_text("{% docs kpi_revenue %}stale{% enddocs %}\n", encoding="utf-8")
+
+    with caplog.at_level(logging.ERROR):
+        assert main(["--check", "--doc-blocks", str(blocks)]) == 1
+    assert "_kpi_definitions.md" in caplog.text
 
 
 def test_every_kpi_has_one_row_in_its_category_section() -> None:
