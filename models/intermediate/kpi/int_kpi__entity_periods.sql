@@ -13,7 +13,10 @@ periods as (
     select * from {{ ref('int_kpi__periods') }}
 ),
 
-entity_spans as (
+-- An entity's span runs from its first to its last measured day, and on through the
+-- days something of it is still open (a deal, an overdue task) up to the company's
+-- last measured day, so that its period-end states are not cut off.
+measured_spans as (
     select
         entity_type,
         entity_id,
@@ -21,6 +24,36 @@ entity_spans as (
         max(last_measure_date) as last_date
     from measures
     where period_grain = 'year'
+    group by entity_type, entity_id
+),
+
+open_state_spans as (
+    select
+        states.entity_type,
+        states.entity_id,
+        min(states.period_start) as first_date,
+        max(states.period_start) as last_date
+    from {{ ref('int_kpi__period_end_states') }} as states
+    where
+        states.period_grain = 'day'
+        and states.period_start <= (
+            select company.last_date from measured_spans as company
+            where company.entity_type = 'company'
+        )
+    group by states.entity_type, states.entity_id
+),
+
+entity_spans as (
+    select
+        entity_type,
+        entity_id,
+        min(first_date) as first_date,
+        max(last_date) as last_date
+    from (
+        select * from measured_spans
+        union all
+        select * from open_state_spans
+    ) as spans
     group by entity_type, entity_id
 ),
 

@@ -153,13 +153,18 @@ select
     cohort_targets.cohort_customers,
     cohort_targets.payback_start_month,
     -- Cumulative profit that covered the cost before the first payment pays back in
-    -- month 1. A cohort that never paid has no payback.
+    -- month 1. A cohort that never paid, or never reached the target, has no payback
+    -- (greatest() would skip the missing month and say 1).
     case
-        when cohort_targets.payback_start_month is not null
+        when
+            cohort_targets.payback_start_month is not null
+            and payback_months.payback_month is not null
             then greatest(payback_months.payback_month, cohort_targets.payback_start_month)
     end as payback_month,
     case
-        when cohort_targets.payback_start_month is not null
+        when
+            cohort_targets.payback_start_month is not null
+            and payback_months.payback_month is not null
             then {{ dbt.datediff(
                 'cohort_targets.payback_start_month',
                 'greatest(payback_months.payback_month, cohort_targets.payback_start_month)',
