@@ -210,7 +210,18 @@
     from {{ relation }}
 {%- endmacro %}
 
-{# A money ratio (an average deal, a cost per customer) kept in decimals to the kopeck. #}
+{#
+    A money ratio (an average deal, a cost per customer) rounded half away from zero
+    to the kopeck, exactly: DuckDB divides decimals in DOUBLE, so the quotient is
+    taken in whole kopecks, where a double is exact up to 2^53 (90 trillion roubles).
+#}
 {% macro decimal_ratio(numerator, denominator) -%}
-    round(cast({{ numerator }} as decimal(38, 6)) / nullif({{ denominator }}, 0), 2)
+    {%- set double = api.Column.translate_type('double') -%}
+    cast(
+        sign({{ numerator }}) * floor(
+            (2 * abs(cast({{ numerator }} * 100 as {{ double }})) + {{ denominator }})
+            / nullif(2 * cast({{ denominator }} as {{ double }}), 0)
+        ) / 100
+        as decimal(18, 2)
+    )
 {%- endmacro %}

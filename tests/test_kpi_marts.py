@@ -374,3 +374,42 @@ def test_summary_without_a_warehouse_fails_clearly(
 ) -> None:
     assert salesdw(["summary", "--database", str(tmp_path / "missing.duckdb")]) == 1
     assert "run `salesdw build` first" in caplog.text
+
+
+@pytest.mark.parametrize("entity", ["manager", "team", "channel"])
+def test_period_end_states_of_all_entities_sum_to_the_company(
+    marts: duckdb.DuckDBPyConnection, entity: str
+) -> None:
+    """Open pipeline and overdue tasks at a period's end belong to somebody: a manager
+    who left with overdue tasks keeps rows until the data ends."""
+    for code in ("pipeline_amount", "overdue_tasks"):
+        differences = _rows(
+            marts,
+            f"""
+            with entity_sums as (
+                select period_grain, period_start, sum({code}) as value
+                from marts.kpi_{entity}_period group by 1, 2
+            )
+            select company.period_grain, company.period_start, company.{code},
+                entity_sums.value
+            from marts.kpi_company_period as company
+            left join entity_sums using (period_grain, period_start)
+            where company.{code} != coalesce(entity_sums.value, 0)
+            """,
+        )
+        assert differences == [], (entity, code, differences[:3])
+
+
+def test_money_ratios_round_half_away_from_zero_to_the_kopeck(
+    marts: duckdb.DuckDBPyConnection,
+) -> None:
+    """DuckDB divides decimals in DOUBLE; the marts must not inherit its rounding."""
+    rows = _rows(
+        marts,
+        "select bookings, deals_won, avg_deal_size from marts.kpi_manager_period"
+        " where deals_won > 0",
+    )
+    assert rows
+    for bookings, deals_won, avg_deal_size in rows:
+        exact = (bookings / deals_won).quantize(avg_deal_size, rounding="ROUND_HALF_UP")
+        assert avg_deal_size == exact, (bookings, deals_won)

@@ -229,6 +229,7 @@ activities as (
         lead_id,
         with_decision_maker,
         is_completed,
+        created_at,
         created_date,
         event_at,
         event_date
@@ -261,16 +262,24 @@ activity_parts as (
     group by event_date, manager_id, team_id, channel_code
 ),
 
+-- Booked meetings count when they are booked, for the team of that moment.
 scheduled_meeting_parts as (
     select
-        created_date as measure_date,
-        manager_id,
-        team_id,
-        channel_code,
+        activities.created_date as measure_date,
+        activities.manager_id,
+        booking_versions.team_id,
+        activities.channel_code,
         {{ kpi_measure_columns({'meetings_scheduled': 'count(*)'}) }}
     from activities
-    where activity_type in ('meeting', 'presentation')
-    group by created_date, manager_id, team_id, channel_code
+    {{ join_manager_version_at(
+        'activities.manager_id', 'activities.created_at', 'booking_versions'
+    ) }}
+    where activities.activity_type in ('meeting', 'presentation')
+    group by
+        activities.created_date,
+        activities.manager_id,
+        booking_versions.team_id,
+        activities.channel_code
 ),
 
 touches as (
@@ -305,6 +314,7 @@ proposals as (
         team_id,
         channel_code,
         sent_date,
+        reviewed_at,
         reviewed_date
     from {{ ref('fct_proposals') }}
 ),
@@ -320,16 +330,24 @@ sent_proposal_parts as (
     group by sent_date, manager_id, team_id, channel_code
 ),
 
+-- A review counts for the team of the moment it happened, not of the sending.
 reviewed_proposal_parts as (
     select
-        reviewed_date as measure_date,
-        manager_id,
-        team_id,
-        channel_code,
+        proposals.reviewed_date as measure_date,
+        proposals.manager_id,
+        review_versions.team_id,
+        proposals.channel_code,
         {{ kpi_measure_columns({'proposals_reviewed': 'count(*)'}) }}
     from proposals
-    where reviewed_date is not null
-    group by reviewed_date, manager_id, team_id, channel_code
+    {{ join_manager_version_at(
+        'proposals.manager_id', 'proposals.reviewed_at', 'review_versions'
+    ) }}
+    where proposals.reviewed_date is not null
+    group by
+        proposals.reviewed_date,
+        proposals.manager_id,
+        review_versions.team_id,
+        proposals.channel_code
 ),
 
 contract_parts as (
@@ -348,7 +366,8 @@ survey_parts as (
         responded_date as measure_date,
         manager_id,
         team_id,
-        channel_code,
+        -- A survey without a deal has no channel: it counts as unattributed.
+        coalesce(channel_code, 'unattributed') as channel_code,
         {{ kpi_measure_columns({
             'survey_responses': 'count(*)',
             'nps_responses': 'count(nps_score)',
@@ -358,7 +377,7 @@ survey_parts as (
             'csat_total': 'coalesce(sum(csat_score), 0)',
         }) }}
     from {{ ref('fct_surveys') }}
-    group by responded_date, manager_id, team_id, channel_code
+    group by responded_date, manager_id, team_id, coalesce(channel_code, 'unattributed')
 ),
 
 stage_skip_parts as (

@@ -56,6 +56,7 @@ segments as (
         deals.created_date as segment_date,
         0 as segment_rank,
         deals.created_at as segment_at,
+        cast(null as {{ api.Column.translate_type('string') }}) as change_id,
         1 as is_open,
         coalesce(first_changes.from_stage, deals.stage_code) as stage_code
     from deals
@@ -69,6 +70,7 @@ segments as (
         changed_date as segment_date,
         1 as segment_rank,
         changed_at as segment_at,
+        change_id,
         1 as is_open,
         to_stage as stage_code
     from stage_changes
@@ -78,6 +80,7 @@ segments as (
         closed_date as segment_date,
         2 as segment_rank,
         null as segment_at,
+        cast(null as {{ api.Column.translate_type('string') }}) as change_id,
         0 as is_open,
         null as stage_code
     from deals
@@ -94,7 +97,7 @@ day_end_segments as (
         * coalesce(stage_probabilities.win_probability_pct, 0) as weighted_amount_pct,
         row_number() over (
             partition by segments.deal_id, segments.segment_date
-            order by segments.segment_rank desc, segments.segment_at desc
+            order by segments.segment_rank desc, segments.segment_at desc, segments.change_id desc
         ) as segment_from_last
     from segments
     inner join deals

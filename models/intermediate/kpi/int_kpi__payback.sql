@@ -80,7 +80,7 @@ acquisition_costs as (
         entity_id,
         period_grain,
         period_start,
-        cost_of_sales / nullif(new_customers, 0) as customer_acquisition_cost
+        {{ decimal_ratio('cost_of_sales', 'new_customers') }} as customer_acquisition_cost
     from {{ ref('int_kpi__period_measures') }}
     where period_grain in ('month', 'quarter', 'year')
 ),

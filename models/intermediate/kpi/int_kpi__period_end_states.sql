@@ -1,7 +1,13 @@
 -- The open pipeline, CRM hygiene and overdue tasks at the end of every period, per
 -- entity: the daily state of the period's last day. The team is the manager's team
--- at that moment.
-with period_end_rows as (
+-- at that moment. A period that ends after the calendar's last day (an ISO week
+-- across the last fiscal year's end) takes the state of that day.
+with calendar_end as (
+    select max(date_day) as last_day
+    from {{ ref('dim_date') }}
+),
+
+period_end_rows as (
     select
         periods.period_grain,
         periods.period_start,
@@ -14,8 +20,9 @@ with period_end_rows as (
         states.hygienic_deals,
         states.overdue_tasks
     from {{ ref('int_kpi__daily_open_state') }} as states
+    cross join calendar_end
     inner join {{ ref('int_kpi__periods') }} as periods
-        on states.state_date = periods.period_end
+        on states.state_date = least(periods.period_end, calendar_end.last_day)
 ),
 
 entity_rows as (

@@ -84,7 +84,8 @@ stage_stays as (
     select
         deal_id,
         from_stage as stage_code,
-        deal_created_at as entered_at,
+        -- A deal re-sent with a later created_at can have changes before it.
+        least(deal_created_at, changed_at) as entered_at,
         changed_at as left_at
     from stage_changes
     where change_number = 1 and from_stage is not null
