@@ -225,3 +225,15 @@
         as decimal(18, 2)
     )
 {%- endmacro %}
+
+{#
+    The last day a period-end state is needed for: the end of the fiscal year of the
+    last measured day. dim_date can reach further (a task due next year), but no KPI
+    row does, and the daily state grid is the biggest table of the marts.
+#}
+{% macro kpi_state_horizon() -%}
+    (
+        select {{ fiscal_period_end('year', 'max(measure_date)') }}
+        from {{ ref('int_kpi__daily_measures') }}
+    )
+{%- endmacro %}

@@ -282,18 +282,48 @@ scheduled_meeting_parts as (
         activities.channel_code
 ),
 
-touches as (
+-- The first completed activity with each client (or lead without a client): found
+-- by aggregation rather than a window over every activity, which costs a sort.
+touched_activities as (
     select
+        activity_id,
+        event_at,
         event_date,
         manager_id,
         team_id,
         channel_code,
-        row_number() over (
-            partition by coalesce(client_id, {{ dbt.concat(["'lead:'", 'lead_id']) }})
-            order by event_at, activity_id
-        ) as touch_number
+        coalesce(client_id, {{ dbt.concat(["'lead:'", 'lead_id']) }}) as touched_key
     from activities
     where is_completed and (client_id is not null or lead_id is not null)
+),
+
+first_touch_times as (
+    select
+        touched_key,
+        min(event_at) as first_event_at
+    from touched_activities
+    group by touched_key
+),
+
+first_touch_ids as (
+    select
+        touched_activities.touched_key,
+        min(touched_activities.activity_id) as activity_id
+    from touched_activities
+    inner join first_touch_times
+        on
+            touched_activities.touched_key = first_touch_times.touched_key
+            and touched_activities.event_at = first_touch_times.first_event_at
+    group by touched_activities.touched_key
+),
+
+touches as (
+    select touched_activities.*
+    from touched_activities
+    inner join first_touch_ids
+        on
+            touched_activities.touched_key = first_touch_ids.touched_key
+            and touched_activities.activity_id = first_touch_ids.activity_id
 ),
 
 first_touch_parts as (
@@ -304,7 +334,6 @@ first_touch_parts as (
         channel_code,
         {{ kpi_measure_columns({'first_touches': 'count(*)'}) }}
     from touches
-    where touch_number = 1
     group by event_date, manager_id, team_id, channel_code
 ),
 

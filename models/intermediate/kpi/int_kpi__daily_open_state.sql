@@ -304,6 +304,7 @@ days as (
         date_day,
         {{ local_day_start_utc(dbt.dateadd('day', 1, 'date_day')) }} as day_end_at
     from {{ ref('dim_date') }}
+    where date_day <= {{ kpi_state_horizon() }}
 ),
 
 manager_channel_spans as (

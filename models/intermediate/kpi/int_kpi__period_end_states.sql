@@ -1,10 +1,9 @@
 -- The open pipeline, CRM hygiene and overdue tasks at the end of every period, per
 -- entity: the daily state of the period's last day. The team is the manager's team
--- at that moment. A period that ends after the calendar's last day (an ISO week
--- across the last fiscal year's end) takes the state of that day.
+-- at that moment. A period that ends after the last day states are kept for (an ISO
+-- week across the last fiscal year's end) takes the state of that day.
 with calendar_end as (
-    select max(date_day) as last_day
-    from {{ ref('dim_date') }}
+    select {{ kpi_state_horizon() }} as last_day
 ),
 
 period_end_rows as (
