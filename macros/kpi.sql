@@ -237,3 +237,8 @@
         from {{ ref('int_kpi__daily_measures') }}
     )
 {%- endmacro %}
+
+{# A sum of DOUBLE values that does not depend on row order: added up in decimals. #}
+{% macro exact_sum(expression) -%}
+    cast(sum(cast({{ expression }} as decimal(38, 12))) as {{ api.Column.translate_type('double') }})
+{%- endmacro %}

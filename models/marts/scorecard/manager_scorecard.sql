@@ -73,6 +73,8 @@ scored as (
     from kpi_rows
 ),
 
+-- Summed in decimals: a sum of doubles depends on the order the rows arrive in, and
+-- the same data must give the same scores.
 totals as (
     select
         manager_id,
@@ -82,10 +84,10 @@ totals as (
         'total' as kpi_code,
         cast(null as {{ api.Column.translate_type('double') }}) as actual,
         cast(null as {{ api.Column.translate_type('double') }}) as target,
-        sum(weight) as weight,
+        {{ exact_sum('weight') }} as weight,
         cast(null as {{ api.Column.translate_type('double') }}) as cap,
-        sum(weighted_score) / nullif(sum(weight), 0) as attainment,
-        sum(weighted_score) as weighted_score,
+        {{ exact_sum('weighted_score') }} / nullif({{ exact_sum('weight') }}, 0) as attainment,
+        {{ exact_sum('weighted_score') }} as weighted_score,
         true as is_total
     from scored
     group by manager_id, manager_name, team_id, month
