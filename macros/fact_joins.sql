@@ -12,6 +12,19 @@
             and {{ event_at }} < {{ alias }}.valid_to
 {%- endmacro %}
 
+{#
+    The manager's version in force just before `instant` (UTC): at the end of a local
+    day, `instant` being the next day's start, so a version that begins exactly at
+    midnight belongs to the next day.
+#}
+{% macro join_manager_version_before(manager_id, instant, alias) -%}
+    left join {{ ref('dim_managers') }} as {{ alias }}
+        on
+            {{ manager_id }} = {{ alias }}.manager_id
+            and {{ instant }} > {{ alias }}.valid_from
+            and {{ instant }} <= {{ alias }}.valid_to
+{%- endmacro %}
+
 {# Units of the reporting currency per unit of `currency` on `local_date`, gaps filled. #}
 {% macro join_fx_rate_on(currency, local_date, alias) -%}
     left join {{ ref('int_fx_rates_daily') }} as {{ alias }}

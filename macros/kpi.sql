@@ -73,10 +73,13 @@
     {{ return(kpi_kinds().keys() | list) }}
 {%- endmacro %}
 
-{# The SQL type a KPI of `kind` is stored as in the marts. #}
-{% macro kpi_type(kind) -%}
+{#
+    The SQL type a KPI (or an additive part) of `kind` is stored as: money in the
+    marts is DECIMAL(18,2); parts are summed wider (money_precision 38).
+#}
+{% macro kpi_type(kind, money_precision=18) -%}
     {%- if kind == 'money' -%}
-        decimal(18, 2)
+        decimal({{ money_precision }}, 2)
     {%- elif kind == 'count' -%}
         {{ api.Column.translate_type('bigint') }}
     {%- else -%}
@@ -146,24 +149,22 @@
     }) }}
 {%- endmacro %}
 
-{% macro kpi_measure_type(kind) -%}
-    {%- if kind == 'money' -%}
-        decimal(38, 2)
-    {%- elif kind == 'count' -%}
-        {{ api.Column.translate_type('bigint') }}
-    {%- else -%}
-        {{ api.Column.translate_type('double') }}
-    {%- endif -%}
-{%- endmacro %}
-
 {#
     One select list over every additive part: the parts named in `present` (name ->
     SQL expression) and a typed zero for the others, so that the per-fact aggregates
     of int_kpi__daily_measures line up for one `union all`.
 #}
+{# `sum(<alias.>part) as part` for every additive part, for the roll-ups. #}
+{% macro sum_kpi_measures(alias=none) -%}
+    {%- for name in kpi_measures() %}
+        sum({% if alias %}{{ alias }}.{% endif %}{{ name }}) as {{ name }}
+        {%- if not loop.last %},{% endif %}
+    {%- endfor %}
+{%- endmacro %}
+
 {% macro kpi_measure_columns(present) -%}
     {%- for name, kind in kpi_measures().items() %}
-        cast({{ present.get(name, '0') }} as {{ kpi_measure_type(kind) }}) as {{ name }}
+        cast({{ present.get(name, '0') }} as {{ kpi_type(kind, 38) }}) as {{ name }}
         {%- if not loop.last %},{% endif %}
     {%- endfor %}
 {%- endmacro %}

@@ -17,9 +17,10 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from orchestration.kpi_docs import CATALOGUE_CSV, read_catalogue
 from orchestration.raw.contract import TABLES, Table
 from orchestration.raw.ingest import FileStatus, ingest
-from orchestration.settings import PROJECT_ROOT, Settings
+from orchestration.settings import Settings
 from orchestration.transform import build
 
 logger = logging.getLogger(__name__)
@@ -27,7 +28,6 @@ logger = logging.getLogger(__name__)
 GOLDEN = Path(__file__).resolve().parent / "golden"
 LANDING = GOLDEN / "landing"
 EXPECTED_FILE = GOLDEN / "expected_month.csv"
-CATALOGUE = PROJECT_ROOT / "seeds" / "kpi_catalogue.csv"
 GOLDEN_MONTHS = tuple(
     date(2024 + (month - 1) // 12, (month - 1) % 12 + 1, 1) for month in range(3, 16)
 )
@@ -74,14 +74,9 @@ def _read_expected() -> list[Expected]:
         ]
 
 
-def _read_catalogue() -> dict[str, str]:
-    """kpi_code -> unit."""
-    with CATALOGUE.open(encoding="utf-8", newline="") as handle:
-        return {row["kpi_code"]: row["unit"] for row in csv.DictReader(handle)}
-
-
 EXPECTED = _read_expected()
-UNITS = _read_catalogue()
+UNITS = {kpi.code: kpi.unit for kpi in read_catalogue(CATALOGUE_CSV)}
+"""kpi_code -> unit."""
 
 
 @pytest.fixture(scope="module")

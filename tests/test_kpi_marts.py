@@ -5,7 +5,6 @@ in range; entity series have no gaps."""
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,10 +12,10 @@ import duckdb
 import pytest
 
 from orchestration.cli import main as salesdw
-from orchestration.settings import PROJECT_ROOT, Settings
+from orchestration.kpi_docs import CATALOGUE_CSV, read_catalogue
+from orchestration.settings import Settings
 from orchestration.transform import DbtOutcome
 
-CATALOGUE = PROJECT_ROOT / "seeds" / "kpi_catalogue.csv"
 WIDE_MARTS = {
     "kpi_manager_period": ("manager_id", "manager_name", "team_id"),
     "kpi_team_period": ("team_id", "team_name"),
@@ -38,13 +37,9 @@ BOUNDED_PERCENTS = (
 )
 
 
-def _catalogue() -> list[dict[str, str]]:
-    with CATALOGUE.open(encoding="utf-8", newline="") as seed:
-        return list(csv.DictReader(seed))
-
-
-KPI_CODES = [row["kpi_code"] for row in _catalogue()]
-ADDITIVE = [row["kpi_code"] for row in _catalogue() if row["aggregation"] == "sum"]
+CATALOGUE_KPIS = read_catalogue(CATALOGUE_CSV)
+KPI_CODES = [kpi.code for kpi in CATALOGUE_KPIS]
+ADDITIVE = [kpi.code for kpi in CATALOGUE_KPIS if kpi.aggregation == "sum"]
 
 
 @pytest.fixture(scope="module")
@@ -93,7 +88,7 @@ def test_money_counts_and_ratios_have_the_contract_types(
             " where table_schema = 'marts' and table_name = 'kpi_company_period'",
         )
     )
-    units = {row["kpi_code"]: row["unit"] for row in _catalogue()}
+    units = {kpi.code: kpi.unit for kpi in CATALOGUE_KPIS}
     assert types["revenue"] == "DECIMAL(18,2)"
     assert types["deals_won"] == "BIGINT"
     assert types["win_rate_pct"] == "DOUBLE"

@@ -505,8 +505,6 @@ select
     manager_id,
     team_id,
     channel_code,
-    {%- for name in kpi_measures() %}
-        sum({{ name }}) as {{ name }}{% if not loop.last %},{% endif %}
-    {%- endfor %}
+    {{ sum_kpi_measures() }}
 from all_parts
 group by measure_date, manager_id, team_id, channel_code

@@ -139,8 +139,34 @@ tasks as (
 ),
 
 -- A task is "due later" on [created, min(due, completed)) and overdue on
--- [max(created, due), completed); each interval is +1 on its first day and -1 on the
--- day after its last.
+-- [max(created, due), completed): two intervals of days (an open end: not completed).
+task_intervals as (
+    select
+        task_id,
+        deal_id,
+        manager_id,
+        channel_code,
+        is_on_open_pipeline_deal,
+        created_date as starts_on,
+        least(due_date, coalesce(completed_date, due_date)) as ends_on,
+        1 as due_later,
+        0 as overdue
+    from tasks
+    union all
+    select
+        task_id,
+        deal_id,
+        manager_id,
+        channel_code,
+        is_on_open_pipeline_deal,
+        greatest(created_date, due_date) as starts_on,
+        completed_date as ends_on,
+        0 as due_later,
+        1 as overdue
+    from tasks
+),
+
+-- Each non-empty interval is +1 on its first day and -1 on the day after its last.
 task_changes as (
     select
         task_id,
@@ -148,11 +174,11 @@ task_changes as (
         manager_id,
         channel_code,
         is_on_open_pipeline_deal,
-        created_date as change_date,
-        1 as due_later_change,
-        0 as overdue_change
-    from tasks
-    where created_date < least(due_date, coalesce(completed_date, due_date))
+        starts_on as change_date,
+        due_later as due_later_change,
+        overdue as overdue_change
+    from task_intervals
+    where ends_on is null or starts_on < ends_on
     union all
     select
         task_id,
@@ -160,35 +186,11 @@ task_changes as (
         manager_id,
         channel_code,
         is_on_open_pipeline_deal,
-        least(due_date, coalesce(completed_date, due_date)) as change_date,
-        -1 as due_later_change,
-        0 as overdue_change
-    from tasks
-    where created_date < least(due_date, coalesce(completed_date, due_date))
-    union all
-    select
-        task_id,
-        deal_id,
-        manager_id,
-        channel_code,
-        is_on_open_pipeline_deal,
-        greatest(created_date, due_date) as change_date,
-        0 as due_later_change,
-        1 as overdue_change
-    from tasks
-    where completed_date is null or greatest(created_date, due_date) < completed_date
-    union all
-    select
-        task_id,
-        deal_id,
-        manager_id,
-        channel_code,
-        is_on_open_pipeline_deal,
-        completed_date as change_date,
-        0 as due_later_change,
-        -1 as overdue_change
-    from tasks
-    where greatest(created_date, due_date) < completed_date
+        ends_on as change_date,
+        -due_later as due_later_change,
+        -overdue as overdue_change
+    from task_intervals
+    where starts_on < ends_on
 ),
 
 deal_hygiene_changes as (
@@ -357,9 +359,7 @@ select
     cast(daily_states.overdue_tasks as {{ api.Column.translate_type('bigint') }})
         as overdue_tasks
 from daily_states
-left join {{ ref('dim_managers') }} as manager_versions
-    on
-        daily_states.manager_id = manager_versions.manager_id
-        and daily_states.day_end_at > manager_versions.valid_from
-        and daily_states.day_end_at <= manager_versions.valid_to
+{{ join_manager_version_before(
+    'daily_states.manager_id', 'daily_states.day_end_at', 'manager_versions'
+) }}
 where daily_states.open_deals != 0 or daily_states.overdue_tasks != 0

@@ -14,9 +14,7 @@ entity_days as (
         entity_type,
         entity_id,
         measure_date,
-        {%- for name in kpi_measures() %}
-            sum({{ name }}) as {{ name }}{% if not loop.last %},{% endif %}
-        {%- endfor %}
+        {{ sum_kpi_measures() }}
     from entity_rows
     group by entity_type, entity_id, measure_date
 )
@@ -28,9 +26,7 @@ select
     day_periods.period_start,
     min(entity_days.measure_date) as first_measure_date,
     max(entity_days.measure_date) as last_measure_date,
-    {%- for name in kpi_measures() %}
-        sum(entity_days.{{ name }}) as {{ name }}{% if not loop.last %},{% endif %}
-    {%- endfor %}
+    {{ sum_kpi_measures('entity_days') }}
 from entity_days
 inner join {{ ref('int_kpi__day_periods') }} as day_periods
     on entity_days.measure_date = day_periods.date_day

@@ -26,8 +26,6 @@ select
 from values_by_manager
 inner join period_ends
     on values_by_manager.period_end = period_ends.period_end
-left join {{ ref('dim_managers') }} as managers
-    on
-        values_by_manager.entity_id = managers.manager_id
-        and period_ends.period_end_at > managers.valid_from
-        and period_ends.period_end_at <= managers.valid_to
+{{ join_manager_version_before(
+    'values_by_manager.entity_id', 'period_ends.period_end_at', 'managers'
+) }}

@@ -91,6 +91,13 @@ totals as (
         true as is_total
     from scored
     group by manager_id, manager_name, team_id, month
+),
+
+-- totals lists the columns of scored in the same order.
+scorecard_rows as (
+    select * from scored
+    union all
+    select * from totals
 )
 
 select
@@ -106,19 +113,4 @@ select
     attainment,
     weighted_score,
     is_total
-from scored
-union all
-select
-    manager_id,
-    manager_name,
-    team_id,
-    month,
-    kpi_code,
-    actual,
-    target,
-    weight,
-    cap,
-    attainment,
-    weighted_score,
-    is_total
-from totals
+from scorecard_rows
