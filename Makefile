@@ -10,6 +10,7 @@ SEED ?= 42
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export DO_NOT_TRACK := 1
 export GX_ANALYTICS_ENABLED := false
+export DAGSTER_DISABLE_TELEMETRY := 1
 
 .PHONY: run test lint dev clean install
 
@@ -21,11 +22,9 @@ $(BIN)/salesdw: pyproject.toml constraints.txt
 
 install: $(BIN)/salesdw ## create .venv with the pinned dependencies
 
-run: install ## demo data -> landing folder -> raw schema -> facts, dimensions, KPI marts -> summary
+run: install ## demo data -> the whole pipeline through Dagster -> serving file -> summary
 	$(BIN)/salesdw generate --scale $(SCALE) --seed $(SEED)
-	$(BIN)/salesdw ingest
-	$(BIN)/salesdw build
-	$(BIN)/salesdw summary
+	$(BIN)/salesdw run
 
 test: install lint ## the whole test suite
 	$(BIN)/pytest
@@ -35,8 +34,8 @@ lint: install ## style and static checks; fails on any finding
 	$(BIN)/ruff format --check orchestration tests benchmarks
 	$(BIN)/sqlfluff lint models tests/dbt
 
-dev: install ## development environment: editable install with the dev tools
-	@$(BIN)/salesdw --help
+dev: install ## the Dagster UI on http://localhost:3000, with the schedule and the sensor
+	DAGSTER_HOME=$(CURDIR)/.dagster_home $(BIN)/dagster dev
 
 clean: ## remove generated data, warehouse files and caches (keeps .venv)
 	rm -rf data warehouse .pytest_cache .ruff_cache target logs dbt_packages

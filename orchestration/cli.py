@@ -132,6 +132,16 @@ def _parser() -> argparse.ArgumentParser:
         default=None,
         help="warehouse DuckDB file (default: SALESDW_WAREHOUSE_PATH)",
     )
+    run_command = commands.add_parser(
+        "run",
+        help="the whole pipeline through Dagster: ingest, dbt build with its checks, "
+        "publish the serving file, then the summary of the latest month",
+    )
+    run_command.add_argument(
+        "--full-refresh",
+        action="store_true",
+        help="rebuild the incremental facts from scratch instead of applying what changed",
+    )
     summary_command = commands.add_parser(
         "summary",
         help="the latest full month at a glance: company KPIs and the top managers",
@@ -140,17 +150,32 @@ def _parser() -> argparse.ArgumentParser:
         "--database",
         type=Path,
         default=None,
-        help="DuckDB file with the marts (default: SALESDW_WAREHOUSE_PATH)",
+        help="DuckDB file with the marts (default: the serving file, SALESDW_MARTS_PATH)",
     )
     return parser
 
 
 def _run_summary(arguments: argparse.Namespace, settings: Settings) -> int:
-    database = (arguments.database or settings.warehouse_path).resolve()
+    database = (arguments.database or settings.marts_path).resolve()
     if not database.is_file():
-        logger.error("%s does not exist: run `salesdw build` first", database)
+        logger.error("%s does not exist: run `salesdw run` first", database)
         return EXIT_FAILED
     return EXIT_OK if log_latest_month(database, settings.reporting_currency) else EXIT_FAILED
+
+
+def _run_pipeline(arguments: argparse.Namespace, settings: Settings) -> int:
+    from orchestration.pipeline.console import run_pipeline  # noqa: PLC0415 - Dagster, dbt
+
+    if not run_pipeline(full_refresh=arguments.full_refresh):
+        logger.error(
+            "the pipeline failed; the serving file %s was not replaced", settings.marts_path
+        )
+        return EXIT_FAILED
+    return (
+        EXIT_OK
+        if log_latest_month(settings.marts_path, settings.reporting_currency)
+        else EXIT_FAILED
+    )
 
 
 def _run_build(arguments: argparse.Namespace, settings: Settings) -> int:
@@ -264,6 +289,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _run_generate(arguments, settings)
         if arguments.command == "build":
             return _run_build(arguments, settings)
+        if arguments.command == "run":
+            return _run_pipeline(arguments, settings)
         if arguments.command == "summary":
             return _run_summary(arguments, settings)
         return _run_ingest(arguments, settings)

@@ -46,6 +46,11 @@ class Settings:
         default_factory=lambda: int(os.environ.get("SALESDW_FISCAL_YEAR_START_MONTH", "1"))
     )
 
+    daily_run_cron: str = field(
+        default_factory=lambda: os.environ.get("SALESDW_DAILY_RUN_CRON", "0 6 * * *")
+    )
+    """When the daily run starts, in the reporting time zone (cron syntax)."""
+
     def __post_init__(self) -> None:
         if not 1 <= self.fiscal_year_start_month <= 12:
             raise ValueError(

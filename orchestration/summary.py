@@ -22,28 +22,28 @@ TOP_MANAGERS = 5
 _LATEST_FULL_MONTH = """
     with last_event as (
         select greatest(
-            (select max(paid_date) from marts.fct_payments),
-            (select max(event_date) from marts.fct_activities),
-            (select max(closed_date) from marts.fct_deals)
+            (select max(paid_date) from fct_payments),
+            (select max(event_date) from fct_activities),
+            (select max(closed_date) from fct_deals)
         ) as last_date
     )
     select max(period_start)
-    from marts.kpi_company_period, last_event
+    from kpi_company_period, last_event
     where period_grain = 'month' and period_end <= last_event.last_date
 """
 
 _COMPANY = """
     select revenue, revenue_plan, plan_attainment_pct, deals_won, win_rate_pct,
         avg_deal_size, new_customers
-    from marts.kpi_company_period
+    from kpi_company_period
     where period_grain = 'month' and period_start = ?
 """
 
 _TOP_BY = """
     select managers.manager_name, teams.team_name, managers.revenue,
         managers.plan_attainment_pct
-    from marts.kpi_manager_period as managers
-    left join marts.dim_teams as teams on managers.team_id = teams.team_id
+    from kpi_manager_period as managers
+    left join dim_teams as teams on managers.team_id = teams.team_id
     where managers.period_grain = 'month' and managers.period_start = ?
         and managers.{column} is not null
     order by managers.{column} desc, managers.manager_id
@@ -78,9 +78,21 @@ class MonthSummary:
     top_by_plan_attainment: list[ManagerMonth]
 
 
+def _use_marts(connection: duckdb.DuckDBPyConnection) -> None:
+    """Point unqualified names at the marts: the ``marts`` schema of the warehouse, or
+    the default schema of the serving file, which holds them."""
+    has_marts_schema = connection.execute(
+        "select count(*) from duckdb_schemas() "
+        "where database_name = current_database() and schema_name = 'marts'"
+    ).fetchall()[0][0]
+    if has_marts_schema:
+        connection.execute("use marts")
+
+
 def latest_month_summary(database: Path, top: int = TOP_MANAGERS) -> MonthSummary | None:
     """The latest full month of the marts in ``database``; None when there is none."""
     with duckdb.connect(str(database), read_only=True) as connection:
+        _use_marts(connection)
         month = connection.execute(_LATEST_FULL_MONTH).fetchall()[0][0]
         if month is None:
             return None

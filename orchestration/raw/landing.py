@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -62,27 +63,35 @@ def discover(landing_dir: Path, tables: tuple[Table, ...] = TABLES) -> list[Land
     oldest first and "load order" means the same thing on every machine.
     """
     found: list[LandingFile] = []
-    for table in tables:
-        folder = landing_dir / table.source / table.name
-        if not folder.is_dir():
-            continue
-        for path in sorted(
-            p for p in folder.rglob("*") if p.is_file() and not _is_hidden(p, folder)
-        ):
-            # Stat before hashing: a write after the stat then shows as a change.
-            status = path.stat()
-            found.append(
-                LandingFile(
-                    table=table,
-                    path=path,
-                    relative_path=path.relative_to(landing_dir).as_posix(),
-                    size_bytes=status.st_size,
-                    modified_ns=status.st_mtime_ns,
-                    content_hash=content_hash(path),
-                )
+    for table, path in extract_paths(landing_dir, tables):
+        # Stat before hashing: a write after the stat then shows as a change.
+        status = path.stat()
+        found.append(
+            LandingFile(
+                table=table,
+                path=path,
+                relative_path=path.relative_to(landing_dir).as_posix(),
+                size_bytes=status.st_size,
+                modified_ns=status.st_mtime_ns,
+                content_hash=content_hash(path),
             )
+        )
     _warn_about_unknown_folders(landing_dir)
     return found
+
+
+def extract_paths(
+    landing_dir: Path, tables: tuple[Table, ...] = TABLES
+) -> Iterator[tuple[Table, Path]]:
+    """The extract files under ``<landing>/<source>/<table>/`` in load order, without
+    reading them: cheap enough to poll."""
+    for table in tables:
+        folder = landing_dir / table.source / table.name
+        if folder.is_dir():
+            for path in sorted(
+                p for p in folder.rglob("*") if p.is_file() and not _is_hidden(p, folder)
+            ):
+                yield table, path
 
 
 def _warn_about_unknown_folders(landing_dir: Path) -> None:

@@ -1,0 +1,203 @@
+"""Publishing the marts: a serving file for BI tools, swapped in atomically.
+
+BI tools and analysts never open the pipeline's warehouse: DuckDB allows one writer
+or many readers per file, never both, so a dashboard holding the warehouse open would
+block the next build. They read a copy of the ``marts`` schema instead, written into a
+new file beside the serving file and renamed over it in one step. A reader that still
+holds the old file open keeps reading the old file until it reconnects; a new reader
+sees the new one; nobody ever sees half a file.
+
+The tables land in the serving file's default schema, ``main``. Opened as it is
+named, ``marts.duckdb`` is the catalog ``marts``, so ``marts.kpi_long`` means the
+same table there as in the warehouse's ``marts`` schema; a schema ``marts`` inside a
+catalog ``marts`` would make every such name ambiguous to DuckDB, and to BI tools.
+"""
+
+import logging
+import os
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+
+from orchestration.pipeline.resources import WAREHOUSE_POOL, WarehouseBusyRetry
+from orchestration.raw.checks import quote_identifier, quote_literal
+from orchestration.settings import Settings
+from orchestration.summary import format_summary, latest_month_summary
+
+logger = logging.getLogger(__name__)
+
+PUBLISHED_SCHEMA = "marts"
+SERVING_SCHEMA = "main"
+STORAGE_VERSION = "v1.4.0"
+"""The oldest DuckDB that must open the file: the Metabase driver bundles 1.4 and 1.5."""
+
+_TABLES = """
+    select table_name, comment
+    from duckdb_tables()
+    where database_name = 'warehouse' and schema_name = ?
+    order by table_name
+"""
+_COLUMN_COMMENTS = """
+    select table_name, column_name, comment
+    from duckdb_columns()
+    where database_name = 'warehouse' and schema_name = ? and comment is not null
+    order by table_name, column_index
+"""
+
+
+@dataclass(frozen=True)
+class PublishedFile:
+    path: Path
+    size_bytes: int
+    row_counts: dict[str, int]
+    """Rows of every published table, by table name."""
+
+
+def _temporary_path(serving_path: Path) -> Path:
+    """A new file in the serving file's folder: a rename within one file system is
+    atomic, a move across file systems is a copy."""
+    return serving_path.with_name(f".{serving_path.name}.{uuid.uuid4().hex}.tmp")
+
+
+def _copy_schema(connection: duckdb.DuckDBPyConnection, schema: str) -> dict[str, int]:
+    """Copy every table of the warehouse's ``schema`` into the serving file, with the
+    table and column descriptions dbt persisted, so DBeaver and Metabase show them."""
+    tables = connection.execute(_TABLES, [schema]).fetchall()
+    if not tables:
+        raise RuntimeError(f"the warehouse has no tables in schema {schema!r}: build it first")
+    quoted_schema = quote_identifier(schema)
+    row_counts: dict[str, int] = {}
+    for table_name, comment in tables:
+        target = f"serving.{SERVING_SCHEMA}.{quote_identifier(table_name)}"
+        connection.execute(
+            f"create table {target} as "
+            f"select * from warehouse.{quoted_schema}.{quote_identifier(table_name)}"
+        )
+        if comment:
+            connection.execute(f"comment on table {target} is {quote_literal(comment)}")
+        row_counts[table_name] = connection.execute(f"select count(*) from {target}").fetchall()[0][
+            0
+        ]
+    for table_name, column_name, comment in connection.execute(
+        _COLUMN_COMMENTS, [schema]
+    ).fetchall():
+        connection.execute(
+            f"comment on column serving.{SERVING_SCHEMA}.{quote_identifier(table_name)}."
+            f"{quote_identifier(column_name)} is {quote_literal(comment)}"
+        )
+    return row_counts
+
+
+def _fsync(path: Path) -> None:
+    descriptor = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
+
+
+def publish_marts(
+    warehouse_path: Path, serving_path: Path, schema: str = PUBLISHED_SCHEMA
+) -> PublishedFile:
+    """Copy ``schema`` of the warehouse into a new serving file and swap it in.
+
+    Any failure before the rename leaves the previous serving file as it was, byte
+    for byte, and removes the half-written one."""
+    if not warehouse_path.is_file():
+        raise FileNotFoundError(f"warehouse {warehouse_path} does not exist: build it first")
+    serving_path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = _temporary_path(serving_path)
+    try:
+        with duckdb.connect() as connection:
+            connection.execute("set TimeZone = 'UTC'")
+            connection.execute(
+                f"attach {quote_literal(str(warehouse_path))} as warehouse (read_only)"
+            )
+            connection.execute(
+                f"attach {quote_literal(str(temporary))} as serving "
+                f"(storage_version {quote_literal(STORAGE_VERSION)})"
+            )
+            row_counts = _copy_schema(connection, schema)
+            connection.execute("checkpoint serving")
+            connection.execute("detach serving")
+        _fsync(temporary)
+        temporary.replace(serving_path)
+        _fsync(serving_path.parent)
+    finally:
+        temporary.unlink(missing_ok=True)
+        temporary.with_name(temporary.name + ".wal").unlink(missing_ok=True)
+    size_bytes = serving_path.stat().st_size
+    logger.info(
+        "published %d tables (%d rows, %.1f MiB) to %s",
+        len(row_counts),
+        sum(row_counts.values()),
+        size_bytes / 2**20,
+        serving_path,
+    )
+    return PublishedFile(serving_path, size_bytes, row_counts)
+
+
+SERVING_KEY = dg.AssetKey(["serving", "marts_duckdb"])
+
+
+def _latest_month_metadata(serving_path: Path, currency: str) -> dict[str, object]:
+    """The company's latest full month, as read back from the published file."""
+    summary = latest_month_summary(serving_path)
+    if summary is None:
+        return {"latest_full_month": "none yet"}
+    company = summary.company
+    return {
+        "latest_full_month": f"{summary.month:%Y-%m}",
+        f"revenue_{currency.lower()}": float(company.revenue),
+        f"revenue_plan_{currency.lower()}": (
+            float(company.revenue_plan) if company.revenue_plan is not None else None
+        ),
+        "plan_attainment_pct": company.plan_attainment_pct,
+        "deals_won": company.deals_won,
+        "win_rate_pct": company.win_rate_pct,
+        "new_customers": company.new_customers,
+        "summary": dg.MetadataValue.md(f"```\n{format_summary(summary, currency)}\n```"),
+    }
+
+
+def publish_asset(mart_keys: Sequence[dg.AssetKey]) -> dg.AssetsDefinition:
+    """The serving file as an asset downstream of every mart, so it is written only
+    when the whole build before it, blocking checks included, succeeded."""
+
+    @dg.asset(
+        key=SERVING_KEY,
+        deps=mart_keys,
+        group_name="serving",
+        kinds={"duckdb"},
+        pool=WAREHOUSE_POOL,
+        description=(
+            "The `marts` schema copied into the file BI tools and analysts open "
+            "(SALESDW_MARTS_PATH, default `warehouse/marts.duckdb`), readable by DuckDB 1.4 "
+            "and newer, swapped in atomically."
+        ),
+    )
+    def publish_marts_file(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
+        settings = Settings()
+        with WarehouseBusyRetry(context.log):
+            published = publish_marts(settings.warehouse_path, settings.marts_path)
+        return dg.MaterializeResult(
+            metadata={
+                "path": dg.MetadataValue.path(str(published.path)),
+                "size_mib": round(published.size_bytes / 2**20, 1),
+                "tables": len(published.row_counts),
+                "dagster/row_count": sum(published.row_counts.values()),
+                "rows_by_table": dg.MetadataValue.md(
+                    "| table | rows |\n|---|---:|\n"
+                    + "\n".join(
+                        f"| {name} | {rows:,} |" for name, rows in published.row_counts.items()
+                    )
+                ),
+                **_latest_month_metadata(published.path, settings.reporting_currency),
+            }
+        )
+
+    return publish_marts_file
