@@ -26,6 +26,7 @@ import duckdb
 import pyarrow.parquet as pq
 
 from orchestration.raw.contract import TABLES, Kind, Table
+from orchestration.settings import PROJECT_ROOT
 
 logger = logging.getLogger("benchmark")
 
@@ -85,14 +86,14 @@ def _next_day_sql(table: Table, connection: duckdb.DuckDBPyConnection) -> str | 
     )
 
 
-def _land_next_day(landing: Path, warehouse: Path) -> int:
+def _land_next_day(landing: Path, warehouse: Path, name: str) -> int:
     rows = 0
     with duckdb.connect(str(warehouse), read_only=True) as connection:
         for table in TABLES:
             select_sql = _next_day_sql(table, connection)
             if select_sql is None:
                 continue
-            target = landing / table.qualified / "next_day.parquet"
+            target = landing / table.qualified / f"{name}.parquet"
             connection.execute(f"copy ({select_sql}) to '{target}' (format parquet)")
             rows += pq.read_metadata(target).num_rows
     return rows
@@ -123,7 +124,11 @@ def main() -> None:
         **os.environ,
         "SALESDW_LANDING_DIR": str(landing),
         "SALESDW_WAREHOUSE_PATH": str(warehouse),
+        "SALESDW_MARTS_PATH": str(workdir / "marts.duckdb"),
+        "DAGSTER_HOME": str(workdir / "dagster_home"),
     }
+    (workdir / "dagster_home").mkdir(parents=True)
+    shutil.copy(PROJECT_ROOT / ".dagster_home" / "dagster.yaml", workdir / "dagster_home")
     scale = f"{arguments.scale:g}"
     steps = [
         _measure(
@@ -135,14 +140,18 @@ def main() -> None:
         _measure("ingest again (nothing new)", _salesdw("ingest"), environment),
         _measure("dbt build (first, full)", _salesdw("build"), environment),
         _measure("dbt build again (nothing new)", _salesdw("build"), environment),
+        _measure("publish the serving file", _salesdw("publish"), environment),
+        _measure("salesdw run via Dagster (nothing new)", _salesdw("run"), environment),
     ]
     rows = _raw_row_counts(warehouse)
-    next_day_rows = _land_next_day(landing, warehouse)
+    next_day_rows = _land_next_day(landing, warehouse, "next_day")
     steps += [
         _measure("ingest one more day", _salesdw("ingest"), environment),
         _measure("dbt build (incremental, one more day)", _salesdw("build"), environment),
         _measure("dbt build --full-refresh", _salesdw("build", "--full-refresh"), environment),
     ]
+    _land_next_day(landing, warehouse, "day_after")
+    steps.append(_measure("salesdw run via Dagster (one more day)", _salesdw("run"), environment))
     extracts = [p for p in landing.rglob("*") if p.suffix in (".parquet", ".csv")]
     figures = {
         "scale": arguments.scale,

@@ -6,7 +6,7 @@ import argparse
 import logging
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -142,6 +142,11 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="rebuild the incremental facts from scratch instead of applying what changed",
     )
+    commands.add_parser(
+        "publish",
+        help="copy the warehouse's marts into the serving file BI tools open "
+        "(SALESDW_MARTS_PATH), swapped in atomically; `run` does this after a good build",
+    )
     summary_command = commands.add_parser(
         "summary",
         help="the latest full month at a glance: company KPIs and the top managers",
@@ -161,6 +166,13 @@ def _run_summary(arguments: argparse.Namespace, settings: Settings) -> int:
         logger.error("%s does not exist: run `salesdw run` first", database)
         return EXIT_FAILED
     return EXIT_OK if log_latest_month(database, settings.reporting_currency) else EXIT_FAILED
+
+
+def _run_publish(_: argparse.Namespace, settings: Settings) -> int:
+    from orchestration.pipeline.publish import publish_marts  # noqa: PLC0415 - Dagster
+
+    publish_marts(settings.warehouse_path, settings.marts_path)
+    return EXIT_OK
 
 
 def _run_pipeline(arguments: argparse.Namespace, settings: Settings) -> int:
@@ -276,6 +288,16 @@ def _run_ingest(arguments: argparse.Namespace, settings: Settings) -> int:
     return EXIT_BAD_INPUT if arguments.strict and failed else EXIT_OK
 
 
+_COMMANDS: dict[str, Callable[[argparse.Namespace, Settings], int]] = {
+    "generate": _run_generate,
+    "ingest": _run_ingest,
+    "build": _run_build,
+    "publish": _run_publish,
+    "run": _run_pipeline,
+    "summary": _run_summary,
+}
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     arguments = _parser().parse_args(argv)
     logging.basicConfig(
@@ -285,15 +307,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     settings = Settings()
     try:
-        if arguments.command == "generate":
-            return _run_generate(arguments, settings)
-        if arguments.command == "build":
-            return _run_build(arguments, settings)
-        if arguments.command == "run":
-            return _run_pipeline(arguments, settings)
-        if arguments.command == "summary":
-            return _run_summary(arguments, settings)
-        return _run_ingest(arguments, settings)
+        return _COMMANDS[arguments.command](arguments, settings)
     except (FileNotFoundError, FileExistsError) as wrong_folder:
         logger.error("%s", wrong_folder)
     except duckdb.IOException as error:
