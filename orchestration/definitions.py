@@ -10,13 +10,22 @@ from __future__ import annotations
 import dagster as dg
 
 from orchestration.pipeline.automation import daily_schedule, new_landing_files, pipeline_job
-from orchestration.pipeline.dbt_models import dbt_build, dbt_resource, mart_keys
+from orchestration.pipeline.dbt_models import (
+    blocking_check_keys,
+    dbt_build,
+    dbt_resource,
+    mart_keys,
+)
 from orchestration.pipeline.ingest import ingest_landing_files
 from orchestration.pipeline.publish import publish_asset
 from orchestration.settings import Settings
 
 defs = dg.Definitions(
-    assets=[ingest_landing_files, dbt_build, publish_asset(mart_keys(dbt_build))],
+    assets=[
+        ingest_landing_files,
+        dbt_build,
+        publish_asset(mart_keys(dbt_build), blocking_check_keys(dbt_build)),
+    ],
     jobs=[pipeline_job],
     schedules=[daily_schedule(Settings())],
     sensors=[new_landing_files],

@@ -262,3 +262,22 @@ def test_a_failing_blocking_check_stops_publish_and_keeps_the_served_file(
     assert dg.AssetKey(["serving", "marts_duckdb"]) not in materialised
     assert _sha256(pipeline.settings.marts_path) == served_before
     assert not list(pipeline.settings.marts_path.parent.glob("*.tmp"))
+
+
+def test_publishing_alone_after_a_failed_check_is_refused(
+    pipeline: Pipeline, first_run: dg.ExecuteInProcessResult
+) -> None:
+    """Runs after the failing-check test: the orphan payment is still in the warehouse."""
+    served_before = _sha256(pipeline.settings.marts_path)
+    job = pipeline.defs.resolve_implicit_global_asset_job_def()
+    result = job.execute_in_process(
+        instance=pipeline.instance,
+        asset_selection=[dg.AssetKey(["serving", "marts_duckdb"])],
+        raise_on_error=False,
+    )
+    assert not result.success
+    (failure,) = [event for event in result.all_events if event.is_step_failure]
+    message = failure.step_failure_data.user_failure_data.description
+    assert "blocking checks failed" in message
+    assert "marts/fct_payments:relationships" in message
+    assert _sha256(pipeline.settings.marts_path) == served_before

@@ -21,7 +21,7 @@ from dagster_dbt import (
     dbt_assets,
 )
 
-from orchestration.pipeline.resources import WAREHOUSE_POOL
+from orchestration.pipeline.resources import WAREHOUSE_POOL, WarehouseBusyRetry
 from orchestration.raw.warehouse import RAW_SCHEMA, connect
 from orchestration.settings import PROJECT_ROOT, Settings
 from orchestration.transform import TELEMETRY_OFF, dbt_environment, target_path
@@ -116,8 +116,10 @@ def dbt_build(
     order, reading the project settings from the same ``SALESDW_*`` variables as the
     ingestion."""
     settings = Settings()
-    # The sources live in the raw schema: create it (empty) on a fresh warehouse.
-    connect(settings.warehouse_path).close()
+    # The sources live in the raw schema: create it (empty) on a fresh warehouse. The
+    # same open tells whether another process holds the file, before dbt starts.
+    with WarehouseBusyRetry(context.log):
+        connect(settings.warehouse_path).close()
     arguments = ["build", *(["--full-refresh"] if config.full_refresh else [])]
     # dagster-dbt starts dbt with this process's environment.
     with _environment(dbt_environment(settings)):
@@ -128,3 +130,8 @@ def dbt_build(
 def mart_keys(assets: dg.AssetsDefinition) -> list[dg.AssetKey]:
     """The tables of the ``marts`` schema among ``assets``: what the serving file holds."""
     return sorted((key for key in assets.keys if key.path[0] == "marts"), key=lambda key: key.path)
+
+
+def blocking_check_keys(assets: dg.AssetsDefinition) -> list[dg.AssetCheckKey]:
+    """dbt tests of severity ``error`` among ``assets``' checks."""
+    return [spec.key for spec in assets.check_specs if spec.blocking]

@@ -4,8 +4,10 @@ BI tools and analysts never open the pipeline's warehouse: DuckDB allows one wri
 or many readers per file, never both, so a dashboard holding the warehouse open would
 block the next build. They read a copy of the ``marts`` schema instead, written into a
 new file beside the serving file and renamed over it in one step. A reader that still
-holds the old file open keeps reading the old file until it reconnects; a new reader
-sees the new one; nobody ever sees half a file.
+holds the old file open keeps reading the old file until it reconnects; a process with
+no connection left to the old file opens the new one; nobody ever sees half a file.
+(DuckDB shares one open database per path within a process: a connection pool, a
+notebook kernel or Metabase keeps the old data until its last connection closes.)
 
 The tables land in the serving file's default schema, ``main``. Opened as it is
 named, ``marts.duckdb`` is the catalog ``marts``, so ``marts.kpi_long`` means the
@@ -15,6 +17,7 @@ catalog ``marts`` would make every such name ambiguous to DuckDB, and to BI tool
 
 import logging
 import os
+import time
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -35,6 +38,14 @@ SERVING_SCHEMA = "main"
 STORAGE_VERSION = "v1.4.0"
 """The oldest DuckDB that must open the file: the Metabase driver bundles 1.4 and 1.5."""
 
+STALE_TEMPORARY_SECONDS = 24 * 3600
+"""A half-written serving file this old belongs to a publish that was killed."""
+
+_VIEWS = """
+    select view_name
+    from duckdb_views()
+    where database_name = 'warehouse' and schema_name = ? and not internal
+"""
 _TABLES = """
     select table_name, comment
     from duckdb_tables()
@@ -66,6 +77,10 @@ def _temporary_path(serving_path: Path) -> Path:
 def _copy_schema(connection: duckdb.DuckDBPyConnection, schema: str) -> dict[str, int]:
     """Copy every table of the warehouse's ``schema`` into the serving file, with the
     table and column descriptions dbt persisted, so DBeaver and Metabase show them."""
+    views = [name for (name,) in connection.execute(_VIEWS, [schema]).fetchall()]
+    if views:
+        # A view would reach back into the warehouse, which BI tools must not open.
+        raise RuntimeError(f"the {schema} schema must hold tables only; views: {views}")
     tables = connection.execute(_TABLES, [schema]).fetchall()
     if not tables:
         raise RuntimeError(f"the warehouse has no tables in schema {schema!r}: build it first")
@@ -92,6 +107,25 @@ def _copy_schema(connection: duckdb.DuckDBPyConnection, schema: str) -> dict[str
     return row_counts
 
 
+def _remove_stale_temporaries(serving_path: Path, now: float) -> None:
+    """Half-written files of publishes killed before they could clean up (a publish
+    running now in another process is younger than a day)."""
+    for leftover in serving_path.parent.glob(f".{serving_path.name}.*.tmp*"):
+        if now - leftover.stat().st_mtime > STALE_TEMPORARY_SECONDS:
+            logger.warning("removing %s, left by an interrupted publish", leftover)
+            leftover.unlink(missing_ok=True)
+
+
+def _remove_stale_wal(serving_path: Path) -> None:
+    """A WAL beside the serving file belongs to the previous file (someone opened it
+    read-write and was killed): DuckDB would replay it into the new file and refuse
+    to open it."""
+    wal = serving_path.with_name(serving_path.name + ".wal")
+    if wal.exists():
+        logger.warning("removing %s, left by a writer of the previous serving file", wal)
+        wal.unlink()
+
+
 def _fsync(path: Path) -> None:
     descriptor = os.open(path, os.O_RDONLY)
     try:
@@ -110,6 +144,7 @@ def publish_marts(
     if not warehouse_path.is_file():
         raise FileNotFoundError(f"warehouse {warehouse_path} does not exist: build it first")
     serving_path.parent.mkdir(parents=True, exist_ok=True)
+    _remove_stale_temporaries(serving_path, time.time())
     temporary = _temporary_path(serving_path)
     try:
         with duckdb.connect() as connection:
@@ -125,6 +160,7 @@ def publish_marts(
             connection.execute("checkpoint serving")
             connection.execute("detach serving")
         _fsync(temporary)
+        _remove_stale_wal(serving_path)
         temporary.replace(serving_path)
         _fsync(serving_path.parent)
     finally:
@@ -164,9 +200,26 @@ def _latest_month_metadata(serving_path: Path, currency: str) -> dict[str, objec
     }
 
 
-def publish_asset(mart_keys: Sequence[dg.AssetKey]) -> dg.AssetsDefinition:
+def failed_checks(
+    instance: dg.DagsterInstance, check_keys: Sequence[dg.AssetCheckKey]
+) -> list[dg.AssetCheckKey]:
+    """Checks among ``check_keys`` whose latest execution failed, in any run."""
+    latest = instance.event_log_storage.get_latest_asset_check_execution_by_key(check_keys)
+    return sorted(
+        (key for key, record in latest.items() if record.status.value == "FAILED"),
+        key=lambda key: key.to_user_string(),
+    )
+
+
+def publish_asset(
+    mart_keys: Sequence[dg.AssetKey], blocking_checks: Sequence[dg.AssetCheckKey]
+) -> dg.AssetsDefinition:
     """The serving file as an asset downstream of every mart, so it is written only
-    when the whole build before it, blocking checks included, succeeded."""
+    when the whole build before it, blocking checks included, succeeded.
+
+    Within a run, a failed blocking check stops the build step and so this one. A run
+    of this asset alone, after such a run, must not publish what the checks refused:
+    it looks up the latest result of every blocking check first."""
 
     @dg.asset(
         key=SERVING_KEY,
@@ -182,6 +235,16 @@ def publish_asset(mart_keys: Sequence[dg.AssetKey]) -> dg.AssetsDefinition:
     )
     def publish_marts_file(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
         settings = Settings()
+        refused = failed_checks(context.instance, blocking_checks)
+        if refused:
+            raise dg.Failure(
+                description=(
+                    f"not published: {len(refused)} blocking checks failed in their latest "
+                    "run; the serving file keeps the last good data. Fix the data and "
+                    "rebuild: " + ", ".join(key.to_user_string() for key in refused[:10])
+                ),
+                metadata={"failed_blocking_checks": len(refused)},
+            )
         with WarehouseBusyRetry(context.log):
             published = publish_marts(settings.warehouse_path, settings.marts_path)
         return dg.MaterializeResult(
