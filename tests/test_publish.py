@@ -240,6 +240,25 @@ def test_a_view_in_the_marts_is_refused_and_keeps_the_previous_file(
     assert _other_files(previous_serving) == []
 
 
+def test_a_hugeint_column_in_the_marts_is_refused_and_keeps_the_previous_file(
+    warehouse: Path, previous_serving: Path, tmp_path: Path
+) -> None:
+    """sum() of BIGINT is HUGEINT in DuckDB: a model that forgets the cast is caught."""
+    with_hugeint = _warehouse_copy(warehouse, tmp_path)
+    with duckdb.connect(str(with_hugeint)) as connection:
+        connection.execute(
+            "create table marts.zz_totals as select sum(deals_won) as deals_won "
+            "from marts.kpi_company_period"
+        )
+    before = _sha256(previous_serving)
+
+    with pytest.raises(RuntimeError, match=r"HUGEINT columns .*zz_totals\.deals_won"):
+        publish_marts(with_hugeint, previous_serving)
+
+    assert _sha256(previous_serving) == before
+    assert _other_files(previous_serving) == []
+
+
 def test_files_of_a_publish_killed_long_ago_are_removed_and_recent_ones_kept(
     warehouse: Path, previous_serving: Path
 ) -> None:

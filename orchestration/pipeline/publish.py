@@ -52,6 +52,11 @@ _TABLES = """
     where database_name = 'warehouse' and schema_name = ?
     order by table_name
 """
+_HUGEINT_COLUMNS = """
+    select table_name || '.' || column_name
+    from duckdb_columns()
+    where database_name = 'warehouse' and schema_name = ? and data_type = 'HUGEINT'
+"""
 _COLUMN_COMMENTS = """
     select table_name, column_name, comment
     from duckdb_columns()
@@ -81,6 +86,10 @@ def _copy_schema(connection: duckdb.DuckDBPyConnection, schema: str) -> dict[str
     if views:
         # A view would reach back into the warehouse, which BI tools must not open.
         raise RuntimeError(f"the {schema} schema must hold tables only; views: {views}")
+    wide_integers = connection.execute(_HUGEINT_COLUMNS, [schema]).fetchall()
+    if wide_integers:
+        # DuckDB 1.x clients and BI drivers map HUGEINT poorly; the contract forbids it.
+        raise RuntimeError(f"HUGEINT columns must be cast in the models: {wide_integers}")
     tables = connection.execute(_TABLES, [schema]).fetchall()
     if not tables:
         raise RuntimeError(f"the warehouse has no tables in schema {schema!r}: build it first")
@@ -94,7 +103,7 @@ def _copy_schema(connection: duckdb.DuckDBPyConnection, schema: str) -> dict[str
         )
         if comment:
             connection.execute(f"comment on table {target} is {quote_literal(comment)}")
-        row_counts[table_name] = connection.execute(f"select count(*) from {target}").fetchall()[0][
+        (row_counts[table_name],) = connection.execute(f"select count(*) from {target}").fetchall()[
             0
         ]
     for table_name, column_name, comment in connection.execute(
