@@ -368,7 +368,7 @@ def test_summary_without_a_warehouse_fails_clearly(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     assert salesdw(["summary", "--database", str(tmp_path / "missing.duckdb")]) == 1
-    assert "run `salesdw build` first" in caplog.text
+    assert "run `salesdw run` first" in caplog.text
 
 
 @pytest.mark.parametrize("entity", ["manager", "team", "channel"])
