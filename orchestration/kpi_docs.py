@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
+from orchestration.raw.contract import TABLES_BY_PATH
 from orchestration.settings import PROJECT_ROOT
 
 logger = logging.getLogger(__name__)
@@ -62,6 +63,7 @@ _CATALOGUE_COLUMNS = (
     "aggregation",
     "definition",
     "source_articles",
+    "requires",
 )
 _SCORECARD_COLUMNS = ("kpi_code", "weight", "target", "cap")
 
@@ -99,6 +101,10 @@ _RULES = """\
   `marts.kpi_team_period` and `marts.kpi_company_period` have one row per entity and
   period and one column per `kpi_code`; `marts.kpi_long` has the same values tidy, one
   row per entity, period and `kpi_code`.
+- **Needs**: the contract tables the KPI is computed from (the *needs* column; a
+  `table.column` names an optional column it also needs). When a needed table has no
+  loaded file, as in a CRM export without it (docs/bring-your-own-crm.md), the KPI is
+  NULL, never 0; `salesdw coverage` tells which KPIs an export's mapping can compute.
 """
 
 _SCORECARD_INTRO = """\
@@ -129,6 +135,15 @@ class Kpi:
     aggregation: str
     definition: str
     sources: tuple[str, ...]
+    requires: tuple[str, ...]
+    """Contract tables (``crm/deals``) or optional columns of them (``crm/deals.closed_at``)
+    the KPI cannot be computed without; the KPI is NULL when one of the tables has no
+    loaded file, and ``salesdw coverage`` also checks the columns."""
+
+    @property
+    def required_tables(self) -> tuple[str, ...]:
+        """The tables of ``requires``, once each, in order."""
+        return tuple(dict.fromkeys(requirement.split(".")[0] for requirement in self.requires))
 
 
 @dataclass(frozen=True)
@@ -164,6 +179,20 @@ def _sources(path: Path, code: str, value: str) -> tuple[str, ...]:
     return sources
 
 
+def _requirements(path: Path, code: str, value: str) -> tuple[str, ...]:
+    requirements = tuple(part.strip() for part in value.split(";")) if value else ()
+    if not requirements:
+        raise ValueError(f"{path}: {code}: requires is empty")
+    for requirement in requirements:
+        qualified, _, column = requirement.partition(".")
+        contract_table = TABLES_BY_PATH.get(qualified)
+        if contract_table is None:
+            raise ValueError(f"{path}: {code}: requires {qualified!r}, not a contract table")
+        if column and column not in contract_table.column_names:
+            raise ValueError(f"{path}: {code}: requires {requirement!r}, not a contract column")
+    return requirements
+
+
 def _kpi(path: Path, row: dict[str, str]) -> Kpi:
     code = row["kpi_code"]
     for column in ("kpi_code", "name_en", "name_ru", "definition"):
@@ -181,6 +210,7 @@ def _kpi(path: Path, row: dict[str, str]) -> Kpi:
         aggregation=_choice(path, code, "aggregation", row["aggregation"], AGGREGATIONS),
         definition=row["definition"],
         sources=_sources(path, code, row["source_articles"]),
+        requires=_requirements(path, code, row["requires"]),
     )
 
 
@@ -267,6 +297,7 @@ def _category_section(category: str, kpis: Sequence[Kpi]) -> str:
         "better",
         "aggregates",
         "definition",
+        "needs",
         "sources",
     )
     rows = (
@@ -278,6 +309,7 @@ def _category_section(category: str, kpis: Sequence[Kpi]) -> str:
             _direction(kpi.higher_is_better),
             kpi.aggregation,
             kpi.definition,
+            ", ".join(f"`{requirement}`" for requirement in kpi.requires),
             ", ".join(kpi.sources) or "—",
         )
         for kpi in kpis
@@ -331,7 +363,8 @@ def render_dbt_doc_blocks(catalogue_csv: Path) -> str:
         blocks.append(
             f"{{% docs kpi_{kpi.code} %}}\n"
             f"{kpi.name_en} ({kpi.name_ru}); {kpi.unit}, {better} is better."
-            f" {kpi.definition}\n"
+            f" {kpi.definition} NULL when the warehouse has no"
+            f" {' or '.join(kpi.required_tables)} data.\n"
             "{% enddocs %}\n"
         )
     return "\n".join(blocks)
