@@ -5,6 +5,8 @@
 --
 -- Ratios come from the rolled-up parts of the period, never from averaged ratios.
 -- Plans and expenses are monthly: the KPIs built on them are NULL at day and week grain.
+-- A KPI whose contract tables the warehouse has no data for (an export without
+-- payments, say) is NULL everywhere, not 0 (int_kpi__kpi_coverage).
 with measures as (
     select * from {{ ref('int_kpi__period_measures') }}
 ),
@@ -224,18 +226,35 @@ kpis as (
         deals_plan as plan_deals,
         margin_plan as plan_margin
     from parts
+),
+
+-- One row, one boolean column per KPI: whether the warehouse has what it needs.
+computable as (
+    select
+        {%- for code in kpi_codes() %}
+            bool_or(is_computable) filter (where kpi_code = '{{ code }}') as {{ code }}
+            {%- if not loop.last %},{% endif %}
+        {%- endfor %}
+    from {{ ref('int_kpi__kpi_coverage') }}
 )
 
 select
-    entity_type,
-    entity_id,
-    period_grain,
-    period_start,
-    period_end,
+    kpis.entity_type,
+    kpis.entity_id,
+    kpis.period_grain,
+    kpis.period_start,
+    kpis.period_end,
     {%- for code, kind in kpi_kinds().items() %}
-        cast({{ code }} as {{ kpi_type(kind) }}) as {{ code }},
+        case when computable.{{ code }} then cast(kpis.{{ code }} as {{ kpi_type(kind) }}) end
+            as {{ code }},
     {%- endfor %}
-    cast(plan_revenue as decimal(18, 2)) as plan_revenue,
-    cast(plan_deals as {{ api.Column.translate_type('bigint') }}) as plan_deals,
-    cast(plan_margin as decimal(18, 2)) as plan_margin
+    case when computable.revenue_plan then cast(kpis.plan_revenue as decimal(18, 2)) end
+        as plan_revenue,
+    case
+        when computable.revenue_plan
+            then cast(kpis.plan_deals as {{ api.Column.translate_type('bigint') }})
+    end as plan_deals,
+    case when computable.revenue_plan then cast(kpis.plan_margin as decimal(18, 2)) end
+        as plan_margin
 from kpis
+cross join computable

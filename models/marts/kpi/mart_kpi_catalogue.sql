@@ -1,15 +1,21 @@
 {{ config(alias='kpi_catalogue') }}
 
 -- The KPI catalogue (seed kpi_catalogue) for analysts and BI tools: what each column
--- of the KPI marts and each kpi_code of kpi_long means.
+-- of the KPI marts and each kpi_code of kpi_long means, and whether this warehouse
+-- has the data it needs (a KPI whose tables are missing is NULL in every mart).
 select
-    kpi_code,
-    name_en,
-    name_ru,
-    category,
-    unit,
-    higher_is_better,
-    aggregation,
-    definition,
-    source_articles
-from {{ ref('kpi_catalogue') }}
+    catalogue.kpi_code,
+    catalogue.name_en,
+    catalogue.name_ru,
+    catalogue.category,
+    catalogue.unit,
+    catalogue.higher_is_better,
+    catalogue.aggregation,
+    catalogue.definition,
+    catalogue.source_articles,
+    catalogue.requires,
+    coverage.is_computable,
+    coverage.missing_tables
+from {{ ref('kpi_catalogue') }} as catalogue
+inner join {{ ref('int_kpi__kpi_coverage') }} as coverage
+    on catalogue.kpi_code = coverage.kpi_code
