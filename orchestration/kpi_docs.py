@@ -103,8 +103,9 @@ _RULES = """\
   row per entity, period and `kpi_code`.
 - **Needs**: the contract tables the KPI is computed from (the *needs* column; a
   `table.column` names an optional column it also needs). When a needed table has no
-  loaded file, as in a CRM export without it (docs/bring-your-own-crm.md), the KPI is
-  NULL, never 0; `salesdw coverage` tells which KPIs an export's mapping can compute.
+  loaded file, or no loaded row fills a needed column, as in a CRM export without them
+  (docs/bring-your-own-crm.md), the KPI is NULL, never 0; `salesdw coverage` tells
+  which KPIs an export's mapping can compute.
 """
 
 _SCORECARD_INTRO = """\
@@ -137,8 +138,8 @@ class Kpi:
     sources: tuple[str, ...]
     requires: tuple[str, ...]
     """Contract tables (``crm/deals``) or optional columns of them (``crm/deals.closed_at``)
-    the KPI cannot be computed without; the KPI is NULL when one of the tables has no
-    loaded file, and ``salesdw coverage`` also checks the columns."""
+    the KPI cannot be computed without; the KPI is NULL when a table has no loaded file
+    or no loaded row fills a column."""
 
     @property
     def required_tables(self) -> tuple[str, ...]:
@@ -363,8 +364,8 @@ def render_dbt_doc_blocks(catalogue_csv: Path) -> str:
         blocks.append(
             f"{{% docs kpi_{kpi.code} %}}\n"
             f"{kpi.name_en} ({kpi.name_ru}); {kpi.unit}, {better} is better."
-            f" {kpi.definition} NULL when the warehouse has no"
-            f" {' or '.join(kpi.required_tables)} data.\n"
+            f" {kpi.definition} NULL when the warehouse lacks"
+            f" {' or '.join(kpi.requires)}.\n"
             "{% enddocs %}\n"
         )
     return "\n".join(blocks)

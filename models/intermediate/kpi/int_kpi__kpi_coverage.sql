@@ -1,12 +1,13 @@
--- Whether each KPI of the catalogue can be computed from the tables the warehouse has:
--- its `requires` (seed kpi_catalogue) name contract tables, or optional columns of
--- them as `table.column`, of which only the table is checked here (an optional column
--- that an export lacks loads as NULL and is not told apart; `salesdw coverage` checks
--- it in the mapping).
+-- Whether each KPI of the catalogue can be computed from what the warehouse holds. Its
+-- `requires` (seed kpi_catalogue) name contract tables, which need a loaded file
+-- (int_kpi__source_coverage), and optional columns as `table.column`, which need a
+-- value in at least one loaded row (int_kpi__column_coverage).
 with requirements as (
     select
         catalogue.kpi_code,
-        split_part(trim(requirement.requirement), '.', 1) as contract_table
+        trim(requirement.requirement) as requirement,
+        split_part(trim(requirement.requirement), '.', 1) as contract_table,
+        nullif(split_part(trim(requirement.requirement), '.', 2), '') as column_name
     from {{ ref('kpi_catalogue') }} as catalogue
     cross join unnest(string_split(catalogue.requires, ';')) as requirement (requirement)
 ),
@@ -14,19 +15,23 @@ with requirements as (
 checked as (
     select distinct
         requirements.kpi_code,
-        requirements.contract_table,
-        coverage.contract_table is not null as is_loaded
+        requirements.requirement,
+        loaded_tables.contract_table is not null
+        and (requirements.column_name is null or filled_columns.filled_rows > 0) as is_met
     from requirements
-    left join {{ ref('int_kpi__source_coverage') }} as coverage
-        on requirements.contract_table = coverage.contract_table
+    left join {{ ref('int_kpi__source_coverage') }} as loaded_tables
+        on requirements.contract_table = loaded_tables.contract_table
+    left join {{ ref('int_kpi__column_coverage') }} as filled_columns
+        on
+            requirements.contract_table = filled_columns.contract_table
+            and requirements.column_name = filled_columns.column_name
 )
 
 select
     kpi_code,
-    bool_and(is_loaded) as is_computable,
+    bool_and(is_met) as is_computable,
     coalesce(
-        string_agg(contract_table, ';' order by contract_table) filter (where not is_loaded),
-        ''
-    ) as missing_tables
+        string_agg(requirement, ';' order by requirement) filter (where not is_met), ''
+    ) as missing
 from checked
 group by kpi_code

@@ -15,7 +15,7 @@ select
     catalogue.source_articles,
     catalogue.requires,
     coverage.is_computable,
-    coverage.missing_tables
+    coverage.missing
 from {{ ref('kpi_catalogue') }} as catalogue
 inner join {{ ref('int_kpi__kpi_coverage') }} as coverage
     on catalogue.kpi_code = coverage.kpi_code
