@@ -13,6 +13,7 @@ from pathlib import Path
 
 import duckdb
 
+from orchestration.byo import cli as byo_cli
 from orchestration.raw.contract import TABLES, TABLES_BY_PATH, with_references
 from orchestration.raw.ingest import FileResult, FileStatus, IngestReport, ingest
 from orchestration.settings import Settings
@@ -157,6 +158,7 @@ def _parser() -> argparse.ArgumentParser:
         default=None,
         help="DuckDB file with the marts (default: the serving file, SALESDW_MARTS_PATH)",
     )
+    byo_cli.register(parser, commands)
     return parser
 
 
@@ -305,8 +307,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         format="%(message)s",
         stream=sys.stderr,
     )
-    settings = Settings()
+    settings = byo_cli.run_settings(arguments, Settings())
     try:
+        if arguments.command in byo_cli.COMMANDS:
+            return byo_cli.run(arguments, settings)
         return _COMMANDS[arguments.command](arguments, settings)
     except (FileNotFoundError, FileExistsError) as wrong_folder:
         logger.error("%s", wrong_folder)
