@@ -85,7 +85,7 @@ def _connection() -> Iterator[duckdb.DuckDBPyConnection]:
     connection = duckdb.connect()
     try:
         # Timestamps without an offset are read as UTC, as the contract says.
-        connection.execute("set TimeZone = 'UTC'")
+        connection.execute("set TimeZone = 'UTC'").fetchall()
         yield connection
     finally:
         connection.close()
@@ -126,7 +126,7 @@ def _stage_values(scope: _Scope, table_mapping: TableMapping, column: Column) ->
     scope.connection.execute(
         f"create or replace temp table staged_values as select {source} as source,"
         f" {mapped} as mapped, {typed} as typed from {scope.view}{where}"
-    )
+    ).fetchall()
     return "staged_values"
 
 
@@ -191,7 +191,7 @@ def _expression_problems(scope: _Scope, table_mapping: TableMapping) -> list[Pro
         checks.append((table_mapping.line, table_mapping.where))
     for line, expression in checks:
         try:
-            scope.connection.execute(f"select {expression} from {scope.view} limit 0")
+            scope.connection.execute(f"select {expression} from {scope.view} limit 0").fetchall()
         except duckdb.Error as error:
             first_line = str(error).splitlines()[0]
             problems.append(Problem(line, f"expression {expression!r} fails: {first_line}"))
@@ -331,9 +331,10 @@ def _write_parquet(connection: duckdb.DuckDBPyConnection, relation: str, target:
     partial = target.with_name(f".{target.name}.partial")
     connection.execute(
         f"copy (select * from {relation}) to {quote_literal(str(partial))} (format parquet)"
-    )
+    ).fetchall()
     partial.replace(target)
-    return connection.execute(f"select count(*) from {relation}").fetchone()[0]
+    # fetchall, not fetchone: DuckDB refuses new work while a result is unfinished.
+    return connection.execute(f"select count(*) from {relation}").fetchall()[0][0]
 
 
 def _assumed_select(assumption: Assumption, source: str) -> str:
@@ -369,7 +370,7 @@ def _write_tables(
                 table = table_mapping.table
                 relation = f"contract_{index}_{number}"
                 select = table_select(mapping, entry, table_mapping, view)
-                connection.execute(f"create temp table {relation} as {select}")
+                connection.execute(f"create temp table {relation} as {select}").fetchall()
                 relations.setdefault(table.qualified, []).append(relation)
                 target = _contract_file(landing_dir, table, f"{mapping.name}__{entry.stem}")
                 rows = _write_parquet(connection, relation, target)
@@ -384,7 +385,7 @@ def _write_tables(
         connection.execute(
             f"create temp table {relation} as select {columns} from"
             f" ({_assumed_select(assumption, f'({source})')}) as assumed"
-        )
+        ).fetchall()
         relations[assumption.produces] = [relation]
         target = _contract_file(landing_dir, table, f"{mapping.name}__assumed")
         rows = _write_parquet(connection, relation, target)

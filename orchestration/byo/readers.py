@@ -157,7 +157,9 @@ def export_view(
                 relation = _parquet_relation(connection, files)
             else:
                 relation = _xlsx_relation(connection, entry, files, view)
-            connection.execute(f"create or replace temp view {view} as select * from {relation}")
+            connection.execute(
+                f"create or replace temp view {view} as select * from {relation}"
+            ).fetchall()
             columns = [row[0] for row in connection.execute(f"describe {view}").fetchall()]
         except duckdb.Error as error:
             names = ", ".join(path.name for path in files)

@@ -61,13 +61,14 @@ def source_text(spec: ColumnMapping) -> str:
     if spec.expression is not None:
         return f"nullif(trim(cast(({spec.expression}) as varchar)), '')"
     if spec.id_from:
-        names = [quote_identifier(name) for name in spec.id_from]
-        any_name = " or ".join(f"nullif(trim({name}), '') is not null" for name in names)
-        joined = " || '|' || ".join(f"coalesce(lower(trim({name})), '')" for name in names)
-        # A stable id from names: the same name always gives the same id.
+        # A stable id from names: the same name, in any case and spacing, gives the same
+        # id; several columns are joined by a space, so first and last name columns
+        # match a full-name column elsewhere.
+        joined = ", ".join(quote_identifier(name) for name in spec.id_from)
+        name = f"lower(trim(regexp_replace(concat_ws(' ', {joined}), '\\s+', ' ', 'g')))"
         return (
-            f"case when {any_name} then "
-            f"{quote_literal(spec.prefix)} || substr(md5({joined}), 1, 12) end"
+            f"case when {name} <> '' then"
+            f" {quote_literal(spec.prefix)} || substr(md5({name}), 1, 12) end"
         )
     return literal(spec.value)
 
