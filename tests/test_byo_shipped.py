@@ -235,7 +235,7 @@ def test_amocrm_february(amocrm: Marts) -> None:
 
 def test_bitrix24_march_with_assumed_revenue(bitrix24: Marts) -> None:
     # Moscow time. Won: Сайт под ключ 120 000 (1 -> 21 Mar: 20 days) and Техподдержка
-    # 30 000 (10 -> 31 Mar: 21 days), both for ООО Альфа; lost: SEO-продвижение. The
+    # 30 000 (10 -> 31 Mar: 21 days), both for the same company; lost: SEO. The
     # assumptions invoice won deals on their close date and take the invoices as paid
     # then: revenue 150 000 from one new, paying customer.
     _assert_kpis(

@@ -340,13 +340,13 @@ def _write_parquet(connection: duckdb.DuckDBPyConnection, relation: str, target:
 def _assumed_select(assumption: Assumption, source: str) -> str:
     if assumption is Assumption.WON_DEALS_INVOICED_ON_CLOSE:
         return (
-            "select 'assumed-' || deal_id as invoice_id, cast(null as varchar) as contract_id,"
+            "select 'invoice-of-' || deal_id as invoice_id, cast(null as varchar) as contract_id,"
             " deal_id, client_id, closed_at as issued_at, cast(closed_at as date) as due_on,"
             " amount, currency, 'issued' as status, updated_at"
             f" from {source} where status = 'won' and closed_at is not null"
         )
     return (
-        "select 'assumed-' || invoice_id as payment_id, invoice_id, issued_at as paid_at,"
+        "select 'payment-of-' || invoice_id as payment_id, invoice_id, issued_at as paid_at,"
         f" amount, currency from {source} where status <> 'cancelled'"
     )
 

@@ -241,10 +241,13 @@ def _schema_errors(path: Path, document: object) -> list[str]:
     errors = sorted(validator.iter_errors(document), key=lambda error: list(error.absolute_path))
     messages = []
     for error in errors:
-        where = "/".join(str(step) for step in error.absolute_path) or "(top)"
-        best = jsonschema.exceptions.best_match([error])
-        line = line_of(document, error.absolute_path)
-        messages.append(f"{path}:{line}: {where}: {best.message}")
+        steps = list(error.absolute_path)
+        if error.validator == "additionalProperties" and isinstance(error.instance, dict):
+            # Point at the unexpected key itself, not at the mapping that holds it.
+            allowed = set(error.schema.get("properties", {}))
+            steps += [key for key in error.instance if key not in allowed][:1]
+        where = "/".join(str(step) for step in steps) or "(top)"
+        messages.append(f"{path}:{line_of(document, steps)}: {where}: {error.message}")
     return messages
 
 

@@ -140,7 +140,8 @@ def column_sql(
         date_format, decimal = None, "."
     else:
         text = mapped_text(spec)
-        date_format = spec.date_format or entry.date_format
+        # A constant is written in the mapping, not the export: ISO unless told otherwise.
+        date_format = spec.date_format or (None if spec.has_value else entry.date_format)
         decimal = spec.decimal or entry.decimal
     return typed(column, text, date_format, decimal, mapping.source_time_zone)
 
