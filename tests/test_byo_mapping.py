@@ -408,3 +408,17 @@ def test_cli_settings_flags_beat_the_mapping_and_the_environment(
 def test_cli_refuses_a_fiscal_month_outside_1_to_12() -> None:
     with pytest.raises(SystemExit):
         main(["--fiscal-year-start-month", "13", "coverage", "--mapping", "x.yml"])
+
+
+def test_a_currency_without_rates_is_a_warning_not_an_error(tmp_path: Path) -> None:
+    mapping = _valid_mapping().replace(
+        "amount: Amount", "amount: Amount\n          currency: {value: usd}"
+    )
+    mapping_path, export = _export(tmp_path, mapping)
+    loaded = load_mapping(mapping_path)
+
+    problems = check(loaded, export, SETTINGS)
+
+    assert [p for p in problems if p.is_error] == []
+    warnings = [p.render(loaded) for p in problems]
+    assert any(":20: warning: crm/deals.currency: 'usd'" in w and "fx_rates" in w for w in warnings)

@@ -170,6 +170,8 @@ def _column_problems(scope: _Scope, table_mapping: TableMapping, column: Column)
                     " add it to the map, or set a default",
                 )
             )
+    if column.ref is Ref.CURRENCY:
+        problems += _foreign_currency(scope, staged, spec.line, label)
     if not column.nullable and not unparsed:
         empty = _offending(scope, staged, "typed is null")
         if empty:
@@ -182,6 +184,35 @@ def _column_problems(scope: _Scope, table_mapping: TableMapping, column: Column)
                 )
             )
     return problems
+
+
+def _rates_warning(values: str, reporting_currency: str) -> str:
+    return (
+        f"{values}: not the reporting currency {reporting_currency}, and the mapping has no"
+        " finance/fx_rates; the ingestion rejects amounts without a rate unless a rates"
+        " file lands too"
+    )
+
+
+def _foreign_currency(scope: _Scope, staged: str, line: int, label: str) -> list[Problem]:
+    if "finance/fx_rates" in scope.mapping.mapped_tables:
+        return []
+    reporting = quote_literal(scope.settings.reporting_currency)
+    foreign = _offending(scope, staged, f"typed is not null and upper(typed) <> {reporting}")
+    if not foreign:
+        return []
+    message = _rates_warning(f"{label}: {_samples(foreign)}", scope.settings.reporting_currency)
+    return [Problem(line, message, is_error=False)]
+
+
+def _default_currency_problems(mapping: ExportMapping, settings: Settings) -> list[Problem]:
+    currency = mapping.defaults.get("currency")
+    if currency is None or "finance/fx_rates" in mapping.mapped_tables:
+        return []
+    if str(currency).upper() == settings.reporting_currency:
+        return []
+    message = _rates_warning(f"defaults: currency {currency!r}", settings.reporting_currency)
+    return [Problem(mapping.default_lines["currency"], message, is_error=False)]
 
 
 def _expression_problems(scope: _Scope, table_mapping: TableMapping) -> list[Problem]:
@@ -301,7 +332,7 @@ def _assumption_problems(mapping: ExportMapping) -> list[Problem]:
 def check(mapping: ExportMapping, input_dir: Path, settings: Settings) -> list[Problem]:
     """Every problem of the mapping against the export files in ``input_dir``."""
     problems = _default_problems(mapping) + _assumption_problems(mapping)
-    problems += _reference_problems(mapping)
+    problems += _reference_problems(mapping) + _default_currency_problems(mapping, settings)
     with _connection() as connection:
         for index, entry in enumerate(mapping.files):
             scope = _Scope(connection, mapping, entry, f"export_{index}", settings)
@@ -329,8 +360,11 @@ def _write_parquet(connection: duckdb.DuckDBPyConnection, relation: str, target:
     written is never picked up half-way."""
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_name(f".{target.name}.partial")
+    # Sorted, so that the same export gives the same bytes and the ingestion, which knows
+    # files by their content, does not load an unchanged re-import again.
     connection.execute(
-        f"copy (select * from {relation}) to {quote_literal(str(partial))} (format parquet)"
+        f"copy (select * from {relation} order by all)"
+        f" to {quote_literal(str(partial))} (format parquet)"
     ).fetchall()
     partial.replace(target)
     # fetchall, not fetchone: DuckDB refuses new work while a result is unfinished.
