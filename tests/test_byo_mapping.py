@@ -332,7 +332,10 @@ def test_coverage_names_the_assumptions_a_kpi_rests_on() -> None:
     }
 
     assert coverage["revenue"].computable
-    assert coverage["revenue"].assumptions == ("invoices_paid_in_full_on_issue",)
+    assert coverage["revenue"].assumptions == (
+        "won_deals_invoiced_on_close",
+        "invoices_paid_in_full_on_issue",
+    )
     assert not coverage["gross_profit"].computable
 
 

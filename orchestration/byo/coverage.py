@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from orchestration.byo.importer import produced_columns
-from orchestration.byo.mapping import ExportMapping
+from orchestration.byo.mapping import Assumption, ExportMapping
 from orchestration.kpi_docs import CATALOGUE_CSV, Kpi, read_catalogue
 
 
@@ -35,6 +35,16 @@ def _missing(requirement: str, produced: dict[str, set[str]]) -> str | None:
     return None
 
 
+def _assumptions_behind(table: str, assumed: dict[str, Assumption]) -> list[str]:
+    """The assumptions a table rests on, including those behind the table it is
+    assumed from (payments from invoices that are themselves assumed from deals)."""
+    behind: list[str] = []
+    while table in assumed:
+        behind.insert(0, assumed[table].value)
+        table = assumed[table].needs
+    return behind
+
+
 def kpi_coverage(mapping: ExportMapping) -> list[KpiCoverage]:
     """Every KPI of the catalogue, in catalogue order, with what it lacks."""
     produced = produced_columns(mapping)
@@ -42,15 +52,12 @@ def kpi_coverage(mapping: ExportMapping) -> list[KpiCoverage]:
     result = []
     for kpi in read_catalogue(CATALOGUE_CSV):
         missing = [_missing(requirement, produced) for requirement in kpi.requires]
+        behind = [name for t in kpi.required_tables for name in _assumptions_behind(t, assumed)]
         result.append(
             KpiCoverage(
                 kpi=kpi,
                 missing=tuple(reason for reason in missing if reason),
-                assumptions=tuple(
-                    dict.fromkeys(
-                        assumed[table].value for table in kpi.required_tables if table in assumed
-                    )
-                ),
+                assumptions=tuple(dict.fromkeys(behind)),
             )
         )
     return result
