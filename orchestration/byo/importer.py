@@ -30,12 +30,22 @@ from orchestration.byo.readers import ExportReadError, export_view, matching_fil
 from orchestration.byo.sql import column_sql, mapped_text, output_columns, table_select
 from orchestration.raw import reference
 from orchestration.raw.checks import quote_identifier, quote_literal
-from orchestration.raw.contract import TABLES_BY_PATH, Column, Ref, Table
+from orchestration.raw.contract import TABLES_BY_PATH, Column, Kind, Ref, Table
 from orchestration.settings import Settings
 
 IMPORTS_FOLDER = "_imports"
 """Under the landing folder; the ingestion skips folders starting with ``_``."""
 _SAMPLES = 3
+_KIND_NAMES = {
+    Kind.STR: "text",
+    Kind.TS: "a timestamp",
+    Kind.DATE: "a date",
+    Kind.BOOL: "true or false",
+    Kind.INT: "a whole number",
+    Kind.MONEY: "a number",
+    Kind.QUANTITY: "a number",
+    Kind.RATE: "a number",
+}
 
 
 @dataclass(frozen=True)
@@ -150,11 +160,11 @@ def _column_problems(scope: _Scope, table_mapping: TableMapping, column: Column)
     unparsed = _offending(scope, staged, "mapped is not null and typed is null")
     if unparsed:
         how = spec.date_format or scope.entry.date_format or "ISO"
-        hint = f" with date_format {how!r}" if column.kind.name in {"TS", "DATE"} else ""
+        hint = f" with date_format {how!r}" if column.kind in {Kind.TS, Kind.DATE} else ""
         problems.append(
             Problem(
                 spec.line,
-                f"{label}: cannot read {_samples(unparsed)} as {column.kind.name.lower()}{hint}",
+                f"{label}: cannot read {_samples(unparsed)} as {_KIND_NAMES[column.kind]}{hint}",
             )
         )
     accepted = _accepted_codes(column, scope.settings)

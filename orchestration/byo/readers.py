@@ -93,6 +93,15 @@ def _parquet_relation(connection: duckdb.DuckDBPyConnection, files: list[Path]) 
     return f"(select {casts} from {relation})"
 
 
+def _reason(error: duckdb.Error) -> str:
+    """DuckDB's message up to its first blank line (the rest lists reader options),
+    with a hint when the text is not UTF-8."""
+    reason = " ".join(str(error).split("\n\n", 1)[0].split())
+    if "unicode" in reason.lower():
+        reason += " Set the file's encoding in the mapping, e.g. encoding: windows-1251"
+    return reason
+
+
 def _cell_text(value: object) -> str | None:
     """An Excel cell as the text a CSV export would have: ISO dates, plain numbers."""
     if value is None:
@@ -163,5 +172,7 @@ def export_view(
             columns = [row[0] for row in connection.execute(f"describe {view}").fetchall()]
         except duckdb.Error as error:
             names = ", ".join(path.name for path in files)
-            raise ExportReadError(f"{names} cannot be read as {file_format}: {error}") from None
+            raise ExportReadError(
+                f"{names} cannot be read as {file_format}: {_reason(error)}"
+            ) from None
         yield columns
