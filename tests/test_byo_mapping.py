@@ -15,8 +15,9 @@ import openpyxl
 import pytest
 import yaml
 
+from orchestration.byo.check import check
 from orchestration.byo.coverage import kpi_coverage
-from orchestration.byo.importer import IMPORTS_FOLDER, check, import_export
+from orchestration.byo.importer import IMPORTS_FOLDER, import_export
 from orchestration.byo.mapping import SCHEMA_PATH, MappingError, load_mapping
 from orchestration.cli import EXIT_BAD_INPUT, EXIT_OK, main
 from orchestration.settings import PROJECT_ROOT, Settings

@@ -11,10 +11,10 @@ import logging
 from dataclasses import replace
 from pathlib import Path
 
+from orchestration.byo.check import check
 from orchestration.byo.coverage import kpi_coverage
 from orchestration.byo.importer import (
     ImportReport,
-    check,
     import_export,
     settings_variables,
     with_mapping_settings,

@@ -30,6 +30,17 @@ class ExportReadError(ValueError):
     """An export file that cannot be read as the mapping says."""
 
 
+@contextmanager
+def scratch_connection() -> Iterator[duckdb.DuckDBPyConnection]:
+    """An in-memory DuckDB to read exports in; timestamps without an offset are UTC."""
+    connection = duckdb.connect()
+    try:
+        connection.execute("set TimeZone = 'UTC'").fetchall()
+        yield connection
+    finally:
+        connection.close()
+
+
 def matching_files(input_dir: Path, entry: FileMapping) -> list[Path]:
     """The files of ``entry``'s pattern in ``input_dir``, sorted, hidden ones left out."""
     return sorted(
