@@ -150,6 +150,7 @@ def _write_record(
     record = {
         "mapping": str(mapping.path.resolve()),
         "name": mapping.name,
+        "description": mapping.description,
         "input": str(input_dir.resolve()),
         "imported_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "source_time_zone": mapping.source_time_zone,

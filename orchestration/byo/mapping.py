@@ -206,14 +206,6 @@ class ExportMapping:
         """``mapping.yml:12``: how an error points at the mapping."""
         return f"{self.path}:{line}"
 
-    def table_mappings(self, qualified: str) -> list[TableMapping]:
-        return [
-            entry
-            for file in self.files
-            for entry in file.tables
-            if entry.table.qualified == qualified
-        ]
-
     @property
     def mapped_tables(self) -> tuple[str, ...]:
         """Contract tables fed by the files, in contract load order."""

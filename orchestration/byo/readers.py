@@ -63,9 +63,8 @@ def _file_format(entry: FileMapping, files: list[Path]) -> str:
     )
 
 
-def _transcode(path: Path, encoding: str, scratch: Path) -> Path:
+def _transcode(path: Path, encoding: str, target: Path) -> Path:
     """A UTF-8 copy of a text file in another encoding, converted in chunks."""
-    target = scratch / f"{path.stem}.utf8.csv"
     try:
         decoder_info = codecs.lookup(encoding)
     except LookupError:
@@ -82,11 +81,12 @@ def _transcode(path: Path, encoding: str, scratch: Path) -> Path:
     return target
 
 
-def _csv_relation(
-    connection: duckdb.DuckDBPyConnection, entry: FileMapping, files: list[Path], scratch: Path
-) -> str:
+def _csv_relation(entry: FileMapping, files: list[Path], scratch: Path) -> str:
     if entry.encoding.lower() not in _UTF8_NAMES:
-        files = [_transcode(path, entry.encoding, scratch) for path in files]
+        files = [
+            _transcode(path, entry.encoding, scratch / f"{index}.csv")
+            for index, path in enumerate(files)
+        ]
     paths = "[" + ", ".join(quote_literal(str(path)) for path in files) + "]"
     options = ["header = true", "all_varchar = true", "union_by_name = true"]
     if entry.delimiter:
@@ -172,7 +172,7 @@ def export_view(
         file_format = _file_format(entry, files)
         try:
             if file_format == "csv":
-                relation = _csv_relation(connection, entry, files, Path(scratch))
+                relation = _csv_relation(entry, files, Path(scratch))
             elif file_format == "parquet":
                 relation = _parquet_relation(connection, files)
             else:
