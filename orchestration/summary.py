@@ -53,20 +53,23 @@ _TOP_BY = """
 
 @dataclass(frozen=True)
 class CompanyMonth:
-    revenue: Decimal
+    """NULL (None) wherever the dataset lacks what a KPI needs, e.g. revenue without
+    payment data."""
+
+    revenue: Decimal | None
     revenue_plan: Decimal | None
     plan_attainment_pct: float | None
-    deals_won: int
+    deals_won: int | None
     win_rate_pct: float | None
     avg_deal_size: Decimal | None
-    new_customers: int
+    new_customers: int | None
 
 
 @dataclass(frozen=True)
 class ManagerMonth:
     manager_name: str
     team_name: str | None
-    revenue: Decimal
+    revenue: Decimal | None
     plan_attainment_pct: float | None
 
 
@@ -109,6 +112,11 @@ def _money(value: Decimal | None) -> str:
     return "—" if value is None else f"{value:,.0f}".replace(",", " ")
 
 
+def _count(value: int | None) -> str:
+    """A count, or a dash when the data cannot give it (an export without the table)."""
+    return "—" if value is None else str(value)
+
+
 def _percent(value: float | None) -> str:
     return "—" if value is None else f"{value:.1f} %"
 
@@ -129,8 +137,9 @@ def format_summary(summary: MonthSummary, currency: str) -> str:
         f"Latest full month: {summary.month:%Y-%m}",
         f"  revenue {_money(company.revenue)} {currency}"
         f" of plan {_money(company.revenue_plan)} ({_percent(company.plan_attainment_pct)}),"
-        f" {company.deals_won} deals won (win rate {_percent(company.win_rate_pct)}),"
-        f" average deal {_money(company.avg_deal_size)}, {company.new_customers} new customers",
+        f" {_count(company.deals_won)} deals won (win rate {_percent(company.win_rate_pct)}),"
+        f" average deal {_money(company.avg_deal_size)},"
+        f" {_count(company.new_customers)} new customers",
         "Top managers by revenue:",
         header,
         *_manager_lines(summary.top_by_revenue),
