@@ -17,6 +17,7 @@ import yaml
 
 from orchestration.byo.importer import import_export, with_mapping_settings
 from orchestration.byo.mapping import load_mapping
+from orchestration.cli import EXIT_OK, main
 from orchestration.raw.contract import TABLES
 from orchestration.raw.ingest import FileStatus, ingest
 from orchestration.settings import PROJECT_ROOT, Settings
@@ -27,8 +28,23 @@ Kpis = dict[str, object]
 Marts = Callable[[str, date], Kpis]
 
 
+def _company_marts(warehouse: Path) -> Marts:
+    """A reader of marts.kpi_company_period by grain and period start."""
+    with duckdb.connect(str(warehouse), read_only=True) as connection:
+        relation = connection.execute(
+            "select * from marts.kpi_company_period order by period_grain, period_start"
+        )
+        names = [column[0] for column in relation.description]
+        rows = {(row[0], row[1]): dict(zip(names, row, strict=True)) for row in relation.fetchall()}
+
+    def company(grain: str, period_start: date) -> Kpis:
+        return rows[(grain, period_start)]
+
+    return company
+
+
 def _pipeline(root: Path, mapping_path: Path, input_dir: Path) -> Marts:
-    """Import, ingest and build into ``root``; a reader of marts.kpi_company_period."""
+    """Import, ingest and build into ``root``."""
     mapping = load_mapping(mapping_path)
     settings = with_mapping_settings(
         mapping,
@@ -46,17 +62,7 @@ def _pipeline(root: Path, mapping_path: Path, input_dir: Path) -> Marts:
     assert ingested.rows_rejected == 0
     outcome = build(settings)
     assert outcome.succeeded, "\n".join(outcome.failures)
-    with duckdb.connect(str(settings.warehouse_path), read_only=True) as connection:
-        relation = connection.execute(
-            "select * from marts.kpi_company_period order by period_grain, period_start"
-        )
-        names = [column[0] for column in relation.description]
-        rows = {(row[0], row[1]): dict(zip(names, row, strict=True)) for row in relation.fetchall()}
-
-    def company(grain: str, period_start: date) -> Kpis:
-        return rows[(grain, period_start)]
-
-    return company
+    return _company_marts(settings.warehouse_path)
 
 
 def _shipped(tmp_path_factory: pytest.TempPathFactory, name: str) -> Marts:
@@ -75,7 +81,24 @@ def _assert_kpis(actual: Kpis, expected: Kpis) -> None:
 
 @pytest.fixture(scope="module")
 def salesforce(tmp_path_factory: pytest.TempPathFactory) -> Marts:
-    return _shipped(tmp_path_factory, "salesforce")
+    """Through the command line, as docs/bring-your-own-crm.md tells a new user: import,
+    take the dataset's settings from the .env the import wrote, ingest, build."""
+    root = tmp_path_factory.mktemp("salesforce")
+    mapping = ["--mapping", str(MAPPINGS / "salesforce" / "mapping.yml")]
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SALESDW_LANDING_DIR", str(root / "landing"))
+        patch.setenv("SALESDW_WAREHOUSE_PATH", str(root / "warehouse.duckdb"))
+        patch.setenv("SALESDW_MARTS_PATH", str(root / "marts.duckdb"))
+        assert (
+            main(["import", *mapping, "--input", str(MAPPINGS / "salesforce" / "sample")])
+            == EXIT_OK
+        )
+        for line in (root / "landing" / "_imports" / "salesforce.env").read_text().splitlines():
+            name, value = line.removeprefix("export ").split("=", 1)
+            patch.setenv(name, value)
+        assert main(["ingest", "--strict"]) == EXIT_OK
+        assert main(["build"]) == EXIT_OK
+    return _company_marts(root / "warehouse.duckdb")
 
 
 @pytest.fixture(scope="module")
