@@ -281,9 +281,7 @@ def _default_problems(mapping: ExportMapping) -> list[Problem]:
 def _assumption_problems(mapping: ExportMapping) -> list[Problem]:
     problems = []
     available = set(mapping.mapped_tables)
-    for assumption in sorted(
-        mapping.assumptions, key=lambda a: list(TABLES_BY_PATH).index(a.produces)
-    ):
+    for assumption in mapping.assumptions:
         line = mapping.assumption_lines[assumption.value]
         if assumption.produces in mapping.mapped_tables:
             problems.append(

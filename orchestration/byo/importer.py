@@ -99,9 +99,7 @@ def _write_tables(
                 target = _contract_file(landing_dir, table, f"{mapping.name}__{entry.stem}")
                 rows = _write_parquet(connection, relation, target)
                 written.append(WrittenFile(table.qualified, target, rows))
-    for assumption in sorted(
-        mapping.assumptions, key=lambda a: list(TABLES_BY_PATH).index(a.needs)
-    ):
+    for assumption in mapping.assumptions:
         source = " union all ".join(f"select * from {r}" for r in relations[assumption.needs])
         table = TABLES_BY_PATH[assumption.produces]
         relation = f"assumed_{assumption.value}"

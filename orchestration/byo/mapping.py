@@ -341,7 +341,8 @@ def load_mapping(path: Path) -> ExportMapping:
         ),
         defaults=dict(defaults),
         default_lines=dict(getattr(defaults, "key_lines", {})),
-        assumptions=tuple(Assumption(name) for name, on in assumptions.items() if on),
+        # In the enum's order: an assumption comes after the one its table may rest on.
+        assumptions=tuple(a for a in Assumption if assumptions.get(a.value)),
         assumption_lines=dict(getattr(assumptions, "key_lines", {})),
         files=tuple(
             _file(path, spec, document["files"].item_lines[index])
