@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -180,6 +181,9 @@ def _run_publish(_: argparse.Namespace, settings: Settings) -> int:
 def _run_pipeline(arguments: argparse.Namespace, settings: Settings) -> int:
     from orchestration.pipeline.console import run_pipeline  # noqa: PLC0415 - Dagster, dbt
 
+    # Dagster's steps read their settings from the environment, as under `dagster dev`:
+    # this run's --reporting-currency and friends must reach them there.
+    os.environ.update(settings.environment())
     if not run_pipeline(full_refresh=arguments.full_refresh):
         logger.error(
             "the pipeline failed; the serving file %s was not replaced", settings.marts_path

@@ -51,6 +51,20 @@ class Settings:
     )
     """When the daily run starts, in the reporting time zone (cron syntax)."""
 
+    def environment(self) -> dict[str, str]:
+        """These settings as the ``SALESDW_*`` variables they are read from, for the
+        processes that read them there: dbt, and Dagster's steps."""
+        return {
+            "SALESDW_LANDING_DIR": str(self.landing_dir),
+            "SALESDW_WAREHOUSE_PATH": str(self.warehouse_path),
+            "SALESDW_MARTS_PATH": str(self.marts_path),
+            "SALESDW_SEEDS_DIR": str(self.seeds_dir),
+            "SALESDW_REPORTING_CURRENCY": self.reporting_currency,
+            "SALESDW_REPORTING_TIME_ZONE": self.reporting_time_zone,
+            "SALESDW_FISCAL_YEAR_START_MONTH": str(self.fiscal_year_start_month),
+            "SALESDW_DAILY_RUN_CRON": self.daily_run_cron,
+        }
+
     def __post_init__(self) -> None:
         if not 1 <= self.fiscal_year_start_month <= 12:
             raise ValueError(

@@ -34,14 +34,7 @@ class DbtOutcome:
 def dbt_environment(settings: Settings) -> dict[str, str]:
     """The environment dbt runs in: the settings as the variables the profile and the
     project vars read, and no telemetry."""
-    return {
-        **TELEMETRY_OFF,
-        **os.environ,
-        "SALESDW_WAREHOUSE_PATH": str(settings.warehouse_path),
-        "SALESDW_REPORTING_CURRENCY": settings.reporting_currency,
-        "SALESDW_REPORTING_TIME_ZONE": settings.reporting_time_zone,
-        "SALESDW_FISCAL_YEAR_START_MONTH": str(settings.fiscal_year_start_month),
-    }
+    return {**TELEMETRY_OFF, **os.environ, **settings.environment()}
 
 
 def dbt_arguments(command: str, extra: Sequence[str] = ()) -> list[str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -138,3 +139,25 @@ def test_a_failed_build_exits_with_failure_and_names_the_model(
     # On a fresh warehouse the staging views it reads do not exist yet.
     assert main(["build", "--select", "int_date_bounds"]) == EXIT_FAILED
     assert "model.salesdw.int_date_bounds" in caplog.text
+
+
+def test_run_hands_this_runs_settings_to_dagsters_steps(
+    paths: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Dagster's steps read SALESDW_* from the environment, not the command line."""
+    from orchestration.pipeline import console  # noqa: PLC0415 - imports Dagster
+
+    seen: dict[str, str] = {}
+
+    def failing_run(*, full_refresh: bool) -> bool:
+        seen.update(os.environ)
+        return False
+
+    monkeypatch.setattr(os, "environ", dict(os.environ))
+    monkeypatch.setattr(console, "run_pipeline", failing_run)
+    arguments = ["--reporting-currency", "usd", "--time-zone", "America/New_York"]
+    assert main([*arguments, "--fiscal-year-start-month", "2", "run"]) == EXIT_FAILED
+    assert seen["SALESDW_REPORTING_CURRENCY"] == "USD"
+    assert seen["SALESDW_REPORTING_TIME_ZONE"] == "America/New_York"
+    assert seen["SALESDW_FISCAL_YEAR_START_MONTH"] == "2"
+    assert seen["SALESDW_WAREHOUSE_PATH"] == str(paths[1])
