@@ -18,6 +18,7 @@ import yaml
 from orchestration.byo.importer import import_export, with_mapping_settings
 from orchestration.byo.mapping import load_mapping
 from orchestration.cli import EXIT_OK, main
+from orchestration.pipeline.publish import latest_month_metadata, publish_marts
 from orchestration.raw.contract import TABLES
 from orchestration.raw.ingest import FileStatus, ingest
 from orchestration.settings import PROJECT_ROOT, Settings
@@ -286,15 +287,19 @@ def test_bitrix24_march_with_assumed_revenue(bitrix24: Marts) -> None:
 
 
 @pytest.fixture(scope="module")
-def deals_only(tmp_path_factory: pytest.TempPathFactory) -> Marts:
+def deals_only_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("deals_only")
+
+
+@pytest.fixture(scope="module")
+def deals_only(deals_only_root: Path) -> Marts:
     """amoCRM's mapping without the leads: one deals export, from which the managers
     and the team come too."""
-    root = tmp_path_factory.mktemp("deals_only")
     document = yaml.safe_load((MAPPINGS / "amocrm" / "mapping.yml").read_text(encoding="utf-8"))
     document["files"] = [entry for entry in document["files"] if entry["path"] == "deals.csv"]
-    mapping_path = root / "deals_only.yml"
+    mapping_path = deals_only_root / "deals_only.yml"
     mapping_path.write_text(yaml.safe_dump(document, allow_unicode=True), encoding="utf-8")
-    return _pipeline(root, mapping_path, MAPPINGS / "amocrm" / "sample")
+    return _pipeline(deals_only_root, mapping_path, MAPPINGS / "amocrm" / "sample")
 
 
 def test_deals_only_export_computes_the_deal_kpis(deals_only: Marts) -> None:
@@ -318,3 +323,16 @@ def test_deals_only_export_gives_null_not_zero_for_the_rest(deals_only: Marts) -
     year = deals_only("year", date(2025, 1, 1))
     assert year["revenue"] is None
     assert year["bookings"] == Decimal("249500.50")
+
+
+def test_deals_only_export_publishes_with_what_it_has(
+    deals_only: Marts, deals_only_root: Path
+) -> None:
+    """The serving file and the publish asset's metadata leave out what is NULL."""
+    published = publish_marts(
+        deals_only_root / "warehouse.duckdb", deals_only_root / "serving" / "marts.duckdb"
+    )
+    metadata = latest_month_metadata(published.path, "RUB")
+    assert metadata["deals_won"] == deals_only("month", date(2025, 1, 1))["deals_won"]
+    assert "revenue_rub" not in metadata
+    assert "revenue —" in metadata["summary"].value

@@ -21,6 +21,7 @@ import time
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 
 import dagster as dg
@@ -189,22 +190,28 @@ def publish_marts(
 SERVING_KEY = dg.AssetKey(["serving", "marts_duckdb"])
 
 
-def _latest_month_metadata(serving_path: Path, currency: str) -> dict[str, object]:
-    """The company's latest full month, as read back from the published file."""
+def latest_month_metadata(serving_path: Path, currency: str) -> dict[str, object]:
+    """The company's latest full month, as read back from the published file; a KPI
+    the dataset cannot give (NULL, e.g. revenue without payments) is left out."""
     summary = latest_month_summary(serving_path)
     if summary is None:
         return {"latest_full_month": "none yet"}
     company = summary.company
-    return {
-        "latest_full_month": f"{summary.month:%Y-%m}",
-        f"revenue_{currency.lower()}": float(company.revenue),
-        f"revenue_plan_{currency.lower()}": (
-            float(company.revenue_plan) if company.revenue_plan is not None else None
-        ),
+    figures = {
+        f"revenue_{currency.lower()}": company.revenue,
+        f"revenue_plan_{currency.lower()}": company.revenue_plan,
         "plan_attainment_pct": company.plan_attainment_pct,
         "deals_won": company.deals_won,
         "win_rate_pct": company.win_rate_pct,
         "new_customers": company.new_customers,
+    }
+    return {
+        "latest_full_month": f"{summary.month:%Y-%m}",
+        **{
+            name: float(value) if isinstance(value, Decimal) else value
+            for name, value in figures.items()
+            if value is not None
+        },
         "summary": dg.MetadataValue.md(f"```\n{format_summary(summary, currency)}\n```"),
     }
 
@@ -268,7 +275,7 @@ def publish_asset(
                         f"| {name} | {rows:,} |" for name, rows in published.row_counts.items()
                     )
                 ),
-                **_latest_month_metadata(published.path, settings.reporting_currency),
+                **latest_month_metadata(published.path, settings.reporting_currency),
             }
         )
 
