@@ -26,8 +26,8 @@ run: install ## demo data -> the whole pipeline through Dagster -> serving file 
 	$(BIN)/salesdw generate --scale $(SCALE) --seed $(SEED)
 	$(BIN)/salesdw run
 
-test: install lint ## the whole test suite
-	$(BIN)/pytest
+test: install lint ## the whole test suite, a test file per CPU core at a time
+	$(BIN)/pytest --numprocesses auto --dist loadfile
 
 lint: install ## style and static checks; fails on any finding
 	$(BIN)/ruff check orchestration tests benchmarks
