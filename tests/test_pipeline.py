@@ -7,6 +7,7 @@ last test lands a file that breaks a dbt test."""
 
 import hashlib
 import json
+import os
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -90,6 +91,22 @@ def test_definitions_load_with_every_layer(pipeline: Pipeline) -> None:
         pipeline.settings.reporting_time_zone
     )
     assert pipeline.defs.resolve_sensor_def("new_landing_files")
+
+
+def test_a_model_changed_after_the_parse_makes_the_manifest_stale(pipeline: Pipeline) -> None:
+    """A `git pull` that brings a model must not run against the old manifest."""
+    from orchestration.pipeline.dbt_models import PROJECT, manifest_is_stale  # noqa: PLC0415
+
+    assert not manifest_is_stale(PROJECT)
+    parsed_at = PROJECT.manifest_path.stat().st_mtime
+    model = PROJECT.project_dir / "models" / "marts" / "kpi" / "kpi_long.sql"
+    edited = model.stat()
+    try:
+        os.utime(model, (edited.st_atime, parsed_at + 1))
+        assert manifest_is_stale(PROJECT)
+    finally:
+        os.utime(model, (edited.st_atime, edited.st_mtime))
+    assert not manifest_is_stale(PROJECT)
 
 
 def test_dbt_tests_are_checks_and_errors_block(pipeline: Pipeline) -> None:

@@ -46,10 +46,28 @@ def using_dagster_dev() -> bool:
     return bool(os.environ.get("DAGSTER_IS_DEV_CLI"))
 
 
+PROJECT_SOURCES = ("dbt_project.yml", "profiles.yml", "models", "macros", "seeds", "tests/dbt")
+"""What a parse reads: a change to any of it makes the manifest stale."""
+
+
+def manifest_is_stale(project: DbtProject) -> bool:
+    """Whether the manifest is missing or older than a file of the project, e.g. after
+    a `git pull` brought new models: assets built from it would not know them."""
+    if not project.manifest_path.exists():
+        return True
+    parsed_at = project.manifest_path.stat().st_mtime
+    for name in PROJECT_SOURCES:
+        source = project.project_dir / name
+        files = [source] if source.is_file() else source.rglob("*")
+        if any(path.stat().st_mtime > parsed_at for path in files if path.is_file()):
+            return True
+    return False
+
+
 def prepare_manifest(project: DbtProject) -> None:
-    """Parse the project when the manifest is missing (a fresh clone) or when
-    ``dagster dev`` loads the code (models may have changed since the last parse)."""
-    if project.manifest_path.exists() and not using_dagster_dev():
+    """Parse the project when the manifest is stale, and always under ``dagster dev``
+    (which reloads the code while models are being edited)."""
+    if not (using_dagster_dev() or manifest_is_stale(project)):
         return
     for variable, value in TELEMETRY_OFF.items():
         # dbt parse runs in a child process that inherits this environment.
