@@ -42,32 +42,31 @@ def dbt_resource() -> DbtCliResource:
     )
 
 
-def using_dagster_dev() -> bool:
-    return bool(os.environ.get("DAGSTER_IS_DEV_CLI"))
-
-
 PROJECT_SOURCES = ("dbt_project.yml", "profiles.yml", "models", "macros", "seeds", "tests/dbt")
 """What a parse reads: a change to any of it makes the manifest stale."""
 
 
 def manifest_is_stale(project: DbtProject) -> bool:
-    """Whether the manifest is missing or older than a file of the project, e.g. after
-    a `git pull` brought new models: assets built from it would not know them."""
+    """Whether the manifest is missing or older than a file or folder of the project,
+    e.g. after a `git pull` brought new models or a model was edited under ``dagster
+    dev``: assets built from it would not know them. A folder's time changes when a
+    file in it is added, removed or renamed."""
     if not project.manifest_path.exists():
         return True
     parsed_at = project.manifest_path.stat().st_mtime
     for name in PROJECT_SOURCES:
         source = project.project_dir / name
-        files = [source] if source.is_file() else source.rglob("*")
-        if any(path.stat().st_mtime > parsed_at for path in files if path.is_file()):
+        paths = [source, *source.rglob("*")] if source.is_dir() else [source]
+        if any(path.stat().st_mtime > parsed_at for path in paths):
             return True
     return False
 
 
 def prepare_manifest(project: DbtProject) -> None:
-    """Parse the project when the manifest is stale, and always under ``dagster dev``
-    (which reloads the code while models are being edited)."""
-    if not (using_dagster_dev() or manifest_is_stale(project)):
+    """Parse the project when the manifest is stale: every process that loads the
+    definitions (``dagster dev``'s code server, each run's worker, ``salesdw run``)
+    would otherwise parse it again, about ten seconds each."""
+    if not manifest_is_stale(project):
         return
     for variable, value in TELEMETRY_OFF.items():
         # dbt parse runs in a child process that inherits this environment.

@@ -6,7 +6,6 @@ says what this run loaded into it and what it refused or rejected.
 """
 
 from collections.abc import Iterator
-from contextlib import contextmanager
 
 import dagster as dg
 import duckdb
@@ -115,15 +114,6 @@ def _data_version(connection: duckdb.DuckDBPyConnection, table: Table) -> dg.Dat
     return dg.DataVersion(str(newest))
 
 
-@contextmanager
-def _read_back(settings: Settings) -> Iterator[duckdb.DuckDBPyConnection]:
-    connection = connect(settings.warehouse_path)
-    try:
-        yield connection
-    finally:
-        connection.close()
-
-
 @dg.multi_asset(
     name="ingest_landing_files",
     specs=[*(_raw_table_spec(table) for table in TABLES), *_BOOKKEEPING_SPECS],
@@ -144,7 +134,7 @@ def ingest_landing_files(
         by_table: dict[str, list[FileResult]] = {}
         for result in report.files:
             by_table.setdefault(result.table, []).append(result)
-        with _read_back(settings) as connection:
+        with connect(settings.warehouse_path) as connection:
             for table in selected:
                 yield dg.MaterializeResult(
                     asset_key=raw_asset_key(table),
