@@ -33,6 +33,7 @@ lint: install ## style and static checks; fails on any finding
 	$(BIN)/ruff check orchestration tests benchmarks
 	$(BIN)/ruff format --check orchestration tests benchmarks
 	$(BIN)/sqlfluff lint models tests/dbt
+	cd expectations && ../$(BIN)/sqlfluff lint .
 
 dev: install ## the Dagster UI on http://localhost:3000, with the schedule and the sensor
 	DAGSTER_HOME=$(CURDIR)/.dagster_home $(BIN)/dagster dev

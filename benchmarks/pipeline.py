@@ -1,5 +1,5 @@
-"""Benchmark of the pipeline: demo generation, ingestion, the dbt build, and an
-incremental build after one more day of data lands.
+"""Benchmark of the pipeline: demo generation, ingestion, the dbt build, the
+data-quality suites, and an incremental build after one more day of data lands.
 
 Each step runs as its own process so its wall time and peak memory are its own
 (dbt's child process included):
@@ -125,6 +125,7 @@ def main() -> None:
         "SALESDW_LANDING_DIR": str(landing),
         "SALESDW_WAREHOUSE_PATH": str(warehouse),
         "SALESDW_MARTS_PATH": str(workdir / "marts.duckdb"),
+        "SALESDW_QUALITY_DIR": str(workdir / "quality"),
         "DAGSTER_HOME": str(workdir / "dagster_home"),
     }
     (workdir / "dagster_home").mkdir(parents=True)
@@ -140,6 +141,8 @@ def main() -> None:
         _measure("ingest again (nothing new)", _salesdw("ingest"), environment),
         _measure("dbt build (first, full)", _salesdw("build"), environment),
         _measure("dbt build again (nothing new)", _salesdw("build"), environment),
+        _measure("validate the raw suites", _salesdw("validate", "--suite", "raw.*"), environment),
+        _measure("validate every suite", _salesdw("validate"), environment),
         _measure("publish the serving file", _salesdw("publish"), environment),
         _measure("salesdw run via Dagster (nothing new)", _salesdw("run"), environment),
     ]

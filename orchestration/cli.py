@@ -15,6 +15,7 @@ from pathlib import Path
 import duckdb
 
 from orchestration.byo import cli as byo_cli
+from orchestration.quality import cli as quality_cli
 from orchestration.raw.contract import TABLES, TABLES_BY_PATH, with_references
 from orchestration.raw.ingest import FileResult, FileStatus, IngestReport, ingest
 from orchestration.settings import Settings
@@ -159,6 +160,7 @@ def _parser() -> argparse.ArgumentParser:
         default=None,
         help="DuckDB file with the marts (default: the serving file, SALESDW_MARTS_PATH)",
     )
+    quality_cli.register(commands)
     byo_cli.register(parser, commands)
     return parser
 
@@ -301,6 +303,7 @@ _COMMANDS: dict[str, Callable[[argparse.Namespace, Settings], int]] = {
     "publish": _run_publish,
     "run": _run_pipeline,
     "summary": _run_summary,
+    "validate": quality_cli.run,
 }
 
 

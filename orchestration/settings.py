@@ -33,6 +33,11 @@ class Settings:
             "SALESDW_MARTS_PATH", PROJECT_ROOT / "warehouse" / "marts.duckdb"
         )
     )
+    quality_dir: Path = field(
+        default_factory=lambda: _path("SALESDW_QUALITY_DIR", PROJECT_ROOT / "warehouse" / "quality")
+    )
+    """The Great Expectations project the validations keep their results in, with the
+    Data Docs site at ``data_docs/index.html``."""
     seeds_dir: Path = field(
         default_factory=lambda: _path("SALESDW_SEEDS_DIR", PROJECT_ROOT / "seeds")
     )
@@ -58,6 +63,7 @@ class Settings:
             "SALESDW_LANDING_DIR": str(self.landing_dir),
             "SALESDW_WAREHOUSE_PATH": str(self.warehouse_path),
             "SALESDW_MARTS_PATH": str(self.marts_path),
+            "SALESDW_QUALITY_DIR": str(self.quality_dir),
             "SALESDW_SEEDS_DIR": str(self.seeds_dir),
             "SALESDW_REPORTING_CURRENCY": self.reporting_currency,
             "SALESDW_REPORTING_TIME_ZONE": self.reporting_time_zone,

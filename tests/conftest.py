@@ -1,5 +1,6 @@
 """Shared fixtures: dbt runs of the tests keep their compiled files and logs out of the
-developer's ``target/`` and ``logs/``."""
+developer's ``target/`` and ``logs/``, and validations their results and Data Docs out
+of ``warehouse/quality``."""
 
 from __future__ import annotations
 
@@ -23,6 +24,8 @@ def dbt_scratch_paths(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None
         patch.setenv("DBT_LOG_PATH", str(scratch / "logs"))
         patch.setenv("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
         patch.setenv("DO_NOT_TRACK", "1")
+        patch.setenv("GX_ANALYTICS_ENABLED", "false")
+        patch.setenv("SALESDW_QUALITY_DIR", str(scratch / "quality"))
         yield
 
 

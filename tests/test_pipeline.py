@@ -1,5 +1,5 @@
 """The Dagster code location: the asset graph, a whole run in process, the sensor, and
-a failing blocking check that must stop the publication.
+a failing blocking check that must stop the build and the publication.
 
 The tests of this module share one small company and one Dagster instance, in order:
 a first run publishes the serving file, the sensor then brings one new file, and the
@@ -261,21 +261,22 @@ def test_a_failing_blocking_check_stops_publish_and_keeps_the_served_file(
     served_before = _sha256(pipeline.settings.marts_path)
     orphan = pipeline.settings.landing_dir / "finance" / "payments" / "zz_orphan.csv"
     # A payment for an invoice the finance system never sent passes the raw contract
-    # (a payment names no manager) but breaks fct_payments' relationship test.
+    # (a payment names no manager) but not the payments' suite: its revenue would be
+    # credited to no manager.
     orphan.write_text(
         "payment_id,invoice_id,paid_at,amount,currency\n"
         "PAY-ORPHAN-1,INV-DOES-NOT-EXIST,2024-06-10T10:00:00,1000.00,RUB\n"
     )
     result = pipeline.run()
     assert not result.success
-    failed = [e for e in result.get_asset_check_evaluations() if not e.passed]
-    assert any(
-        e.asset_key == dg.AssetKey(["marts", "fct_payments"])
-        and "relationships" in e.check_name
-        and e.severity is dg.AssetCheckSeverity.ERROR
-        for e in failed
-    ), failed
+    (failed,) = [e for e in result.get_asset_check_evaluations() if not e.passed]
+    assert failed.asset_key == dg.AssetKey(["raw", "finance__payments"])
+    assert failed.check_name == "gx_raw_finance__payments"
+    assert failed.severity is dg.AssetCheckSeverity.ERROR
+    assert "PAY-ORPHAN-1" in json.dumps(failed.metadata["sample"].value)
     materialised = {event.asset_key for event in result.get_asset_materialization_events()}
+    # The blocking check stopped the build too: the marts still hold the last good data.
+    assert not any(key.path[0] in {"staging", "marts"} for key in materialised)
     assert dg.AssetKey(["serving", "marts_duckdb"]) not in materialised
     assert _sha256(pipeline.settings.marts_path) == served_before
     assert not list(pipeline.settings.marts_path.parent.glob("*.tmp"))
@@ -296,5 +297,5 @@ def test_publishing_alone_after_a_failed_check_is_refused(
     (failure,) = [event for event in result.all_events if event.is_step_failure]
     message = failure.step_failure_data.user_failure_data.description
     assert "blocking checks failed" in message
-    assert "marts/fct_payments:relationships" in message
+    assert "raw/finance__payments:gx_raw_finance__payments" in message
     assert _sha256(pipeline.settings.marts_path) == served_before

@@ -12,7 +12,7 @@ import dagster as dg
 from dagster._core.log_manager import get_log_record_metadata, has_log_record_metadata
 
 from orchestration.pipeline.automation import PIPELINE_JOB_NAME
-from orchestration.settings import PROJECT_ROOT
+from orchestration.settings import PROJECT_ROOT, Settings
 
 logger = logging.getLogger("salesdw.run")
 
@@ -50,10 +50,11 @@ class _ProgressHandler(logging.Handler):
             if not evaluation.passed:
                 self._failed_checks += 1
                 logger.warning(
-                    "check failed: %s on %s (%s)",
+                    "check failed: %s on %s (%s)%s",
                     evaluation.check_name,
                     evaluation.asset_key.to_user_string(),
                     evaluation.severity.value,
+                    f": {evaluation.description}" if evaluation.description else "",
                 )
         elif event.event_type is dg.DagsterEventType.STEP_FAILURE:
             logger.error("step %s failed: %s", event.step_key, record.getMessage())
@@ -94,6 +95,7 @@ def run_pipeline(*, full_refresh: bool = False) -> bool:
     logging.getLogger("dagster").setLevel(logging.WARNING)
     from orchestration.definitions import defs  # noqa: PLC0415 - parses the dbt project
     from orchestration.pipeline.dbt_models import PROJECT  # noqa: PLC0415
+    from orchestration.quality.gx_project import data_docs_index  # noqa: PLC0415 - GX
 
     job = defs.resolve_job_def(PIPELINE_JOB_NAME)
     total = len(defs.resolve_asset_graph().get_all_asset_keys())
@@ -120,5 +122,9 @@ def run_pipeline(*, full_refresh: bool = False) -> bool:
         "succeeded" if result.success else "FAILED",
         time.perf_counter() - started,
         PROJECT.target_path / "dbt.log",
+    )
+    logger.info(
+        "data quality: the latest validation of every suite in %s",
+        data_docs_index(Settings().quality_dir),
     )
     return result.success

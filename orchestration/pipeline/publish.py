@@ -26,6 +26,11 @@ from pathlib import Path
 
 import dagster as dg
 import duckdb
+from dagster._core.definitions.asset_checks.asset_check_evaluation import AssetCheckEvaluation
+from dagster._core.storage.asset_check_execution_record import (
+    AssetCheckExecutionRecord,
+    AssetCheckExecutionRecordStatus,
+)
 
 from orchestration.pipeline.resources import WAREHOUSE_POOL, WarehouseBusyRetry
 from orchestration.raw.checks import quote_identifier, quote_literal
@@ -219,11 +224,22 @@ def latest_month_metadata(serving_path: Path, currency: str) -> dict[str, object
 def failed_checks(
     instance: dg.DagsterInstance, check_keys: Sequence[dg.AssetCheckKey]
 ) -> list[dg.AssetCheckKey]:
-    """Checks among ``check_keys`` whose latest execution failed, in any run."""
+    """Checks among ``check_keys`` whose latest execution failed with severity ERROR, in
+    any run; a blocking check that only warned does not hold publication back."""
     latest = instance.event_log_storage.get_latest_asset_check_execution_by_key(check_keys)
     return sorted(
-        (key for key, record in latest.items() if record.status.value == "FAILED"),
+        (key for key, record in latest.items() if _failed_with_error(record)),
         key=lambda key: key.to_user_string(),
+    )
+
+
+def _failed_with_error(record: AssetCheckExecutionRecord) -> bool:
+    if record.status is not AssetCheckExecutionRecordStatus.FAILED:
+        return False
+    dagster_event = record.event.dagster_event if record.event else None
+    evaluation = dagster_event.event_specific_data if dagster_event else None
+    return not isinstance(evaluation, AssetCheckEvaluation) or (
+        evaluation.severity is dg.AssetCheckSeverity.ERROR
     )
 
 

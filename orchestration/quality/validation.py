@@ -1,0 +1,249 @@
+"""Validate suites on data read read-only from the warehouse, a chunk at a time.
+
+GX has no DuckDB datasource (and its SQL route fails silently with duckdb-engine on
+SQLAlchemy 2.1), so each suite's dataset is queried in DuckDB and handed to GX as
+pandas frames. A dataset larger than one chunk is split by a hash of its key, so every
+row with the same key lands in the same chunk and uniqueness of the key still holds
+chunk by chunk; the chunks' results are then added up into one result per suite.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import duckdb
+import pandas as pd
+import pyarrow as pa
+from great_expectations.core import (
+    ExpectationSuiteValidationResult,
+    ExpectationValidationResult,
+)
+from great_expectations.expectations.metadata_types import FailureSeverity
+
+from orchestration.quality.findings import FailedExpectation, failures_of
+from orchestration.quality.gx_project import SAMPLE_ROWS, GxProject
+from orchestration.quality.suites import Suite
+from orchestration.raw.checks import quote_identifier, quote_literal
+from orchestration.raw.ingest import reference_codes
+from orchestration.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+CHUNK_ROWS = 1_000_000
+"""Rows handed to pandas at once: a few hundred MB at most, whatever the scale."""
+_DATASET = "salesdw_suite_dataset"
+_MEMORY_LIMIT = "4GB"
+"""DuckDB's share while GX works beside it; a larger dataset spills to disk."""
+
+
+@dataclass(frozen=True)
+class SuiteOutcome:
+    suite: Suite
+    result: ExpectationSuiteValidationResult
+    rows: int
+    chunks: int
+    seconds: float
+
+    @property
+    def failures(self) -> list[FailedExpectation]:
+        return failures_of(self.result)
+
+    def failed(self, severity: FailureSeverity) -> list[FailedExpectation]:
+        return [failure for failure in self.failures if failure.severity is severity]
+
+    @property
+    def blocks(self) -> bool:
+        """A critical expectation failed: what this suite guards must not be published."""
+        return bool(self.failed(FailureSeverity.CRITICAL))
+
+    @property
+    def warns(self) -> bool:
+        return bool(self.failed(FailureSeverity.WARNING))
+
+
+def _as_frame(data: pa.Table) -> pd.DataFrame:
+    """DuckDB's Arrow into pandas as GX compares best: decimals as floats (checks are
+    on signs and ranges; exact money comparisons are done in SQL), dates as datetimes."""
+    return pa.table(
+        [_comparable(column) for column in data.columns], names=data.column_names
+    ).to_pandas()
+
+
+def _comparable(column: pa.ChunkedArray) -> pa.ChunkedArray:
+    if pa.types.is_decimal(column.type):
+        return column.cast(pa.float64())
+    if pa.types.is_date(column.type):
+        return column.cast(pa.timestamp("s"))
+    return column
+
+
+def _chunk_queries(suite: Suite, source: str, rows: int) -> list[str]:
+    chunks = max(1, math.ceil(rows / CHUNK_ROWS))
+    if chunks == 1:
+        return [f"select * from {source}"]
+    suite.check_chunkable()
+    key = ", ".join(quote_identifier(name) for name in suite.key)
+    return [
+        f"select * from {source} where hash({key}) % {chunks} = {chunk}" for chunk in range(chunks)
+    ]
+
+
+def _chunks(connection: duckdb.DuckDBPyConnection, queries: list[str]) -> Iterator[pa.Table]:
+    """The chunks in order, the next one read by DuckDB while GX checks this one."""
+    with ThreadPoolExecutor(max_workers=1) as reader:
+        pending = reader.submit(lambda: connection.sql(queries[0]).to_arrow_table())
+        for query in [*queries[1:], None]:
+            data = pending.result()
+            if query is not None:
+                pending = reader.submit(lambda query=query: connection.sql(query).to_arrow_table())
+            yield data
+
+
+def _add_up(results: Sequence[ExpectationValidationResult]) -> ExpectationValidationResult:
+    """One expectation's results over every chunk, as if validated at once."""
+    first = results[0]
+    if len(results) == 1:
+        return first
+    errors = [result for result in results if (result.exception_info or {}).get("raised_exception")]
+    if errors:
+        return errors[0]
+    details = [result.result or {} for result in results]
+    total = sum(detail.get("element_count", 0) for detail in details)
+    missing = sum(detail.get("missing_count", 0) for detail in details)
+    unexpected = sum(detail.get("unexpected_count", 0) for detail in details)
+    present = total - missing
+    mostly = first.expectation_config.kwargs.get("mostly", 1)
+    merged = dict(details[0])
+    merged.update(
+        element_count=total,
+        missing_count=missing,
+        unexpected_count=unexpected,
+        missing_percent=100 * missing / total if total else None,
+        unexpected_percent=100 * unexpected / present if present else None,
+        unexpected_percent_total=100 * unexpected / total if total else None,
+        unexpected_percent_nonmissing=100 * unexpected / present if present else None,
+    )
+    for name in ("partial_unexpected_list", "partial_unexpected_index_list"):
+        if name in merged:
+            merged[name] = [item for detail in details for item in detail.get(name, [])][
+                :SAMPLE_ROWS
+            ]
+    merged.pop("partial_unexpected_counts", None)
+    success = present == 0 or (present - unexpected) / present >= mostly
+    return ExpectationValidationResult(
+        success=success,
+        expectation_config=first.expectation_config,
+        result=merged,
+        meta=first.meta,
+        exception_info=first.exception_info,
+    )
+
+
+def _combine(
+    chunk_results: Sequence[ExpectationSuiteValidationResult],
+) -> ExpectationSuiteValidationResult:
+    if len(chunk_results) == 1:
+        return chunk_results[0]
+    first = chunk_results[0]
+    results = [
+        _add_up([chunk.results[index] for chunk in chunk_results])
+        for index in range(len(first.results))
+    ]
+    passed = sum(result.success for result in results)
+    return ExpectationSuiteValidationResult(
+        success=passed == len(results),
+        results=results,
+        suite_name=first.suite_name,
+        statistics={
+            "evaluated_expectations": len(results),
+            "successful_expectations": passed,
+            "unsuccessful_expectations": len(results) - passed,
+            "success_percent": 100 * passed / len(results) if results else None,
+        },
+        meta=first.meta,
+        batch_id=first.batch_id,
+    )
+
+
+def validate_suite(
+    connection: duckdb.DuckDBPyConnection,
+    project: GxProject,
+    suite: Suite,
+    settings: Settings,
+    parameters: dict[str, object],
+) -> SuiteOutcome:
+    started = time.perf_counter()
+    dataset = suite.dataset(settings)
+    source = f"({dataset})"
+    if suite.materialize:
+        # The query runs once; its chunks are then cheap scans of the result.
+        connection.execute(f"create or replace temp table {_DATASET} as {dataset}").fetchall()
+        source = _DATASET
+    try:
+        [(rows,)] = connection.execute(f"select count(*) from {source}").fetchall()
+        queries = _chunk_queries(suite, source, rows)
+        results = [
+            project.validate(suite, _as_frame(data), parameters)
+            for data in _chunks(connection, queries)
+        ]
+    finally:
+        connection.execute(f"drop table if exists {_DATASET}").fetchall()
+    outcome = SuiteOutcome(
+        suite=suite,
+        result=_combine(results),
+        rows=rows,
+        chunks=len(queries),
+        seconds=time.perf_counter() - started,
+    )
+    logger.info(
+        "%s: %s, %s rows in %d chunk(s), %.1f s",
+        suite.name,
+        "blocks" if outcome.blocks else "warns" if outcome.warns else "passed",
+        f"{rows:,}",
+        outcome.chunks,
+        outcome.seconds,
+    )
+    return outcome
+
+
+@contextmanager
+def read_only_warehouse(settings: Settings) -> Iterator[duckdb.DuckDBPyConnection]:
+    spill = settings.quality_dir / "duckdb_spill"
+    with duckdb.connect(str(settings.warehouse_path), read_only=True) as connection:
+        connection.execute(
+            f"set TimeZone = 'UTC'; set memory_limit = '{_MEMORY_LIMIT}'; "
+            f"set temp_directory = {quote_literal(str(spill))}"
+        ).fetchall()
+        yield connection
+
+
+def validate(settings: Settings, suites: Sequence[Suite], run_name: str) -> list[SuiteOutcome]:
+    """Validate ``suites``, keep their results and rebuild the Data Docs."""
+    if not settings.warehouse_path.exists():
+        raise FileNotFoundError(f"no warehouse at {settings.warehouse_path}")
+    at = datetime.now(UTC)
+    codes = reference_codes(settings)
+    # Codes a company edits in its seeds are not copied into the suites.
+    parameters: dict[str, object] = {
+        "now_utc": at.replace(tzinfo=None),
+        "channel_codes": list(codes.channels),
+        "stage_codes": list(codes.stages),
+        "lost_reason_codes": list(codes.lost_reasons),
+    }
+    project = GxProject(settings.quality_dir)
+    with read_only_warehouse(settings) as connection:
+        outcomes = [
+            validate_suite(connection, project, suite, settings, parameters) for suite in suites
+        ]
+    for outcome in outcomes:
+        project.save(outcome.suite, outcome.result, run_name, at)
+    index = project.build_data_docs()
+    logger.info("Data Docs: %s", index)
+    return outcomes
