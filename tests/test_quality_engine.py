@@ -111,6 +111,33 @@ def test_a_chunked_validation_finds_what_one_pass_finds(
         assert outcome.blocks and outcome.warns
 
 
+def test_worker_processes_find_what_one_process_finds(
+    warehouse: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _suite(tmp_path / "suites")
+    _write_suite(
+        tmp_path / "suites",
+        "raw",
+        "statuses",
+        [gx.expectations.ExpectColumnValuesToBeInSet(column="status", value_set=["won"])],
+        key=["order_id"],
+    )
+    suites = load_suites(tmp_path / "suites")
+    serial = validation.validate(warehouse, suites, run_name="serial")
+    # A big warehouse is validated by a worker process per core; this one is tiny.
+    monkeypatch.setattr(validation, "_PARALLEL_FROM_ROWS", 0)
+    monkeypatch.setattr(validation, "_WORKERS", 2)
+    parallel = validation.validate(warehouse, suites, run_name="parallel")
+
+    assert [outcome.suite.name for outcome in parallel] == ["raw.orders", "raw.statuses"]
+    for one, other in zip(serial, parallel, strict=True):
+        assert [failure.summary() for failure in one.failures] == [
+            failure.summary() for failure in other.failures
+        ]
+    # The odd orders are lost, and so is one of the three duplicated first orders.
+    assert parallel[1].failures[0].unexpected_count == ROWS // 2 + 1
+
+
 def test_results_become_data_docs_with_only_the_latest_run(
     warehouse: Settings, tmp_path: Path
 ) -> None:
@@ -194,6 +221,34 @@ def test_a_dataset_query_is_pushed_down_with_the_reporting_currency(
     (outcome,) = validation.validate(settings, load_suites(tmp_path / "suites"), run_name="run")
     assert outcome.rows == 2
     assert not outcome.failures
+
+
+def test_suites_share_views_and_a_dataset_filled_in_by_each(
+    warehouse: Settings, tmp_path: Path
+) -> None:
+    suites_dir = tmp_path / "suites"
+    (suites_dir / "_views").mkdir(parents=True)
+    (suites_dir / "_views" / "won_orders.sql").write_text(
+        "select * from raw.orders where status = 'won'\n"
+    )
+    (suites_dir / "_datasets").mkdir()
+    (suites_dir / "_datasets" / "counts.sql").write_text(
+        "select ${column} as value, count(*) as orders from ${relation} group by all\n"
+    )
+    for name, relation, expected in (("won", "won_orders", ["won"]), ("all", "raw.orders", [])):
+        _write_suite(
+            suites_dir,
+            "marts",
+            name,
+            [gx.expectations.ExpectColumnValuesToBeInSet(column="value", value_set=expected)],
+            key=["value"],
+            dataset="counts.sql",
+            dataset_parameters={"column": "status", "relation": relation},
+        )
+    every, won = validation.validate(warehouse, load_suites(suites_dir), run_name="run")
+    assert (won.suite.name, won.rows, won.failures) == ("marts.won", 1, [])
+    assert (every.suite.name, every.rows) == ("marts.all", 2)
+    assert every.failures[0].unexpected_count == 2
 
 
 def test_a_whole_table_expectation_refuses_a_dataset_split_into_chunks(

@@ -47,21 +47,16 @@ def data_docs_index(quality_dir: Path) -> Path:
     return quality_dir / "data_docs" / "index.html"
 
 
-class GxProject:
-    """The file context, with one in-memory pandas asset per suite."""
+class GxValidator:
+    """Runs a suite over a pandas frame in an in-memory context, one pandas asset per
+    suite; nothing is written, so several processes can validate at once."""
 
-    def __init__(self, quality_dir: Path) -> None:
+    def __init__(self) -> None:
         # GX would otherwise phone home on every context it creates.
         os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
-        quality_dir.mkdir(parents=True, exist_ok=True)
-        self._docs_dir = data_docs_index(quality_dir).parent
-        self._context: FileDataContext = gx.get_context(
-            mode="file", project_root_dir=str(quality_dir)
-        )
-        self._context.variables.progress_bars = ProgressBarsConfig(globally=False)
-        self._datasource: PandasDatasource = self._context.data_sources.add_or_update_pandas(
-            DATASOURCE
-        )
+        context = gx.get_context(mode="ephemeral")
+        context.variables.progress_bars = ProgressBarsConfig(globally=False)
+        self._datasource: PandasDatasource = context.data_sources.add_pandas(DATASOURCE)
 
     def validate(
         self, suite: Suite, frame: pd.DataFrame, parameters: dict[str, object]
@@ -88,6 +83,18 @@ class GxProject:
             return asset.get_batch_definition(_WHOLE_FRAME)
         asset = self._datasource.add_dataframe_asset(asset_name)
         return asset.add_batch_definition_whole_dataframe(_WHOLE_FRAME)
+
+
+class GxProject:
+    """The file context under the quality folder: the kept results and the Data Docs."""
+
+    def __init__(self, quality_dir: Path) -> None:
+        os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+        quality_dir.mkdir(parents=True, exist_ok=True)
+        self._docs_dir = data_docs_index(quality_dir).parent
+        self._context: FileDataContext = gx.get_context(
+            mode="file", project_root_dir=str(quality_dir)
+        )
 
     def save(
         self, suite: Suite, result: ExpectationSuiteValidationResult, run_name: str, at: datetime

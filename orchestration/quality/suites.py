@@ -3,8 +3,11 @@ serialised format, each with what it validates.
 
 A suite's ``meta.salesdw`` names the Dagster asset it guards and the row identity of
 its dataset. The dataset is ``<name>.sql`` beside the suite when there is one (a DuckDB
-query, for joins and aggregates pushed down into the warehouse), otherwise the guarded
-table itself, reduced to the columns the expectations read.
+query, for joins and aggregates pushed down into the warehouse), or a query several
+suites share (``dataset``, under ``expectations/_datasets/``, with the suite's own
+``dataset_parameters``), otherwise the guarded table itself, reduced to the columns the
+expectations read. The queries in ``expectations/_views/`` are temporary views every
+dataset can read.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from __future__ import annotations
 import fnmatch
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from string import Template
@@ -30,6 +34,8 @@ from orchestration.raw.checks import quote_identifier, quote_literal
 from orchestration.settings import PROJECT_ROOT, Settings
 
 EXPECTATIONS_DIR = PROJECT_ROOT / "expectations"
+DATASETS_FOLDER = "_datasets"
+VIEWS_FOLDER = "_views"
 
 _COLUMN_ARGUMENTS = ("column", "column_A", "column_B")
 _COLUMN_LIST_ARGUMENTS = ("column_list",)
@@ -53,6 +59,8 @@ class Suite:
     key: tuple[str, ...]
     description: str
     dataset_sql: str | None = field(default=None, repr=False)
+    dataset_parameters: dict[str, str] = field(default_factory=dict, compare=False)
+    """SQL text for the ``${name}``s of a shared dataset, such as the table to read."""
     materialize: bool = True
     """Run the dataset's query once into a temporary table before reading it in chunks;
     worth it for joins, not for a plain scan of a table larger than memory."""
@@ -94,11 +102,7 @@ class Suite:
         currency and time zone as ``${reporting_currency}`` and ``${reporting_time_zone}``,
         and the folder of the seeds (read before dbt loads them) as ``${seeds_dir}``."""
         if self.dataset_sql is not None:
-            return Template(self.dataset_sql).substitute(
-                reporting_currency=quote_literal(settings.reporting_currency),
-                reporting_time_zone=quote_literal(settings.reporting_time_zone),
-                seeds_dir=quote_literal(settings.seeds_dir.as_posix()),
-            )
+            return fill_in(self.dataset_sql, settings, self.dataset_parameters)
         relation = ".".join(quote_identifier(part) for part in self.asset)
         selected = ", ".join(quote_identifier(name) for name in self.columns())
         return f"select {selected} from {relation}"
@@ -123,6 +127,27 @@ class Suite:
                     f"{self.path}: uniqueness is checked chunk by chunk, so only the key "
                     f"{list(self.key)} can be checked for it"
                 )
+
+
+def fill_in(sql: str, settings: Settings, parameters: dict[str, str] | None = None) -> str:
+    """``sql`` with the settings' ``${name}``s as literals and ``parameters`` as given."""
+    return Template(sql).substitute(
+        reporting_currency=quote_literal(settings.reporting_currency),
+        reporting_time_zone=quote_literal(settings.reporting_time_zone),
+        seeds_dir=quote_literal(settings.seeds_dir.as_posix()),
+        **(parameters or {}),
+    )
+
+
+def load_views(suites: Sequence[Suite]) -> dict[str, str]:
+    """The views the suites' datasets may read: the name of each file under ``_views/``
+    beside the suites' folders, and its query."""
+    directories = sorted({suite.path.parents[1] for suite in suites})
+    return {
+        path.stem: path.read_text(encoding="utf-8")
+        for directory in directories
+        for path in sorted((directory / VIEWS_FOLDER).glob("*.sql"))
+    }
 
 
 def _columns_of(expectation: Expectation) -> list[str]:
@@ -153,7 +178,12 @@ def load_suite(path: Path) -> Suite:
     asset, key = settings.get("asset"), settings.get("key")
     if not asset or not key:
         raise SuiteError(f"{path}: meta.salesdw must give the guarded asset and the key")
-    dataset_path = path.with_suffix(".sql")
+    shared = settings.get("dataset")
+    dataset_path = (
+        path.parents[1] / DATASETS_FOLDER / shared if shared else path.with_suffix(".sql")
+    )
+    if shared and not dataset_path.is_file():
+        raise SuiteError(f"{path}: its dataset {dataset_path} does not exist")
     return Suite(
         path=path,
         gx_suite=gx_suite,
@@ -161,6 +191,7 @@ def load_suite(path: Path) -> Suite:
         key=tuple(key),
         description=settings.get("description", ""),
         dataset_sql=dataset_path.read_text(encoding="utf-8") if dataset_path.exists() else None,
+        dataset_parameters=settings.get("dataset_parameters") or {},
         materialize=settings.get("materialize", True),
     )
 

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import logging
 import math
+import os
 import time
 from collections.abc import Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from multiprocessing import get_context
 
 import duckdb
 import pandas as pd
@@ -28,8 +29,8 @@ from great_expectations.core import (
 from great_expectations.expectations.metadata_types import FailureSeverity
 
 from orchestration.quality.findings import FailedExpectation, failures_of
-from orchestration.quality.gx_project import SAMPLE_ROWS, GxProject
-from orchestration.quality.suites import Suite
+from orchestration.quality.gx_project import SAMPLE_ROWS, GxProject, GxValidator
+from orchestration.quality.suites import Suite, fill_in, load_views
 from orchestration.raw.checks import quote_identifier, quote_literal
 from orchestration.raw.ingest import reference_codes
 from orchestration.settings import Settings
@@ -41,6 +42,12 @@ CHUNK_ROWS = 1_000_000
 _DATASET = "salesdw_suite_dataset"
 _MEMORY_LIMIT = "4GB"
 """DuckDB's share while GX works beside it; a larger dataset spills to disk."""
+_WORKERS = max(1, min(2, os.cpu_count() or 1))
+_WORKER_MEMORY_LIMIT = "3GB"
+_WORKER_THREADS = 1
+_PARALLEL_FROM_ROWS = 2_000_000
+"""Below this many rows in the guarded tables, starting worker processes (each imports
+GX) costs more than it saves."""
 
 
 @dataclass(frozen=True)
@@ -174,7 +181,7 @@ def _combine(
 
 def validate_suite(
     connection: duckdb.DuckDBPyConnection,
-    project: GxProject,
+    validator: GxValidator,
     suite: Suite,
     settings: Settings,
     parameters: dict[str, object],
@@ -190,38 +197,109 @@ def validate_suite(
         [(rows,)] = connection.execute(f"select count(*) from {source}").fetchall()
         queries = _chunk_queries(suite, source, rows)
         results = [
-            project.validate(suite, _as_frame(data), parameters)
+            validator.validate(suite, _as_frame(data), parameters)
             for data in _chunks(connection, queries)
         ]
     finally:
         connection.execute(f"drop table if exists {_DATASET}").fetchall()
-    outcome = SuiteOutcome(
+    return SuiteOutcome(
         suite=suite,
         result=_combine(results),
         rows=rows,
         chunks=len(queries),
         seconds=time.perf_counter() - started,
     )
+
+
+def _log(outcome: SuiteOutcome) -> None:
     logger.info(
         "%s: %s, %s rows in %d chunk(s), %.1f s",
-        suite.name,
+        outcome.suite.name,
         "blocks" if outcome.blocks else "warns" if outcome.warns else "passed",
-        f"{rows:,}",
+        f"{outcome.rows:,}",
         outcome.chunks,
         outcome.seconds,
     )
-    return outcome
 
 
-@contextmanager
-def read_only_warehouse(settings: Settings) -> Iterator[duckdb.DuckDBPyConnection]:
+def _open_read_only(
+    settings: Settings, views: dict[str, str], memory_limit: str, threads: int | None = None
+) -> duckdb.DuckDBPyConnection:
+    """A read-only connection with the shared views of ``expectations/_views/``."""
+    connection = duckdb.connect(str(settings.warehouse_path), read_only=True)
     spill = settings.quality_dir / "duckdb_spill"
-    with duckdb.connect(str(settings.warehouse_path), read_only=True) as connection:
-        connection.execute(
-            f"set TimeZone = 'UTC'; set memory_limit = '{_MEMORY_LIMIT}'; "
-            f"set temp_directory = {quote_literal(str(spill))}"
+    connection.execute(
+        f"set TimeZone = 'UTC'; set memory_limit = '{memory_limit}'; "
+        f"set temp_directory = {quote_literal(str(spill))}"
+        + (f"; set threads = {threads}" if threads else "")
+    ).fetchall()
+    for name, sql in views.items():
+        view = quote_identifier(name)
+        connection.execute(f"create temp view {view} as {fill_in(sql, settings)}").fetchall()
+    return connection
+
+
+_worker: dict[str, object] = {}
+"""A worker process's own read-only connection, validator, settings and parameters."""
+
+
+def _start_worker(settings: Settings, views: dict[str, str], parameters: dict[str, object]) -> None:
+    _worker.update(
+        connection=_open_read_only(settings, views, _WORKER_MEMORY_LIMIT, threads=_WORKER_THREADS),
+        validator=GxValidator(),
+        settings=settings,
+        parameters=parameters,
+    )
+
+
+def _validate_in_worker(suite: Suite) -> SuiteOutcome:
+    return validate_suite(
+        _worker["connection"],
+        _worker["validator"],
+        suite,
+        _worker["settings"],
+        _worker["parameters"],
+    )
+
+
+def _estimated_rows(connection: duckdb.DuckDBPyConnection, suites: Sequence[Suite]) -> list[int]:
+    """DuckDB's estimate of the rows of the table each suite guards."""
+    sizes = {
+        (schema, table): size
+        for schema, table, size in connection.execute(
+            "select schema_name, table_name, estimated_size from duckdb_tables()"
         ).fetchall()
-        yield connection
+    }
+    return [sizes.get(suite.asset, 0) for suite in suites]
+
+
+def _validate_all(
+    settings: Settings, suites: Sequence[Suite], parameters: dict[str, object]
+) -> list[SuiteOutcome]:
+    """Serially for a small warehouse; else in worker processes, one per core, since GX
+    on pandas uses one core and DuckDB reads the next chunk meanwhile anyway."""
+    views = load_views(suites)
+    connection = _open_read_only(settings, views, _MEMORY_LIMIT)
+    try:
+        estimated = _estimated_rows(connection, suites)
+        if _WORKERS == 1 or sum(estimated) < _PARALLEL_FROM_ROWS:
+            validator = GxValidator()
+            return [
+                validate_suite(connection, validator, suite, settings, parameters)
+                for suite in suites
+            ]
+    finally:
+        connection.close()
+    # The largest first, so that the workers finish at about the same time.
+    order = sorted(range(len(suites)), key=lambda index: -estimated[index])
+    with ProcessPoolExecutor(
+        max_workers=_WORKERS,
+        mp_context=get_context("spawn"),
+        initializer=_start_worker,
+        initargs=(settings, views, parameters),
+    ) as workers:
+        pending = {index: workers.submit(_validate_in_worker, suites[index]) for index in order}
+        return [pending[index].result() for index in range(len(suites))]
 
 
 def validate(settings: Settings, suites: Sequence[Suite], run_name: str) -> list[SuiteOutcome]:
@@ -237,12 +315,10 @@ def validate(settings: Settings, suites: Sequence[Suite], run_name: str) -> list
         "stage_codes": list(codes.stages),
         "lost_reason_codes": list(codes.lost_reasons),
     }
+    outcomes = _validate_all(settings, suites, parameters)
     project = GxProject(settings.quality_dir)
-    with read_only_warehouse(settings) as connection:
-        outcomes = [
-            validate_suite(connection, project, suite, settings, parameters) for suite in suites
-        ]
     for outcome in outcomes:
+        _log(outcome)
         project.save(outcome.suite, outcome.result, run_name, at)
     index = project.build_data_docs()
     logger.info("Data Docs: %s", index)
