@@ -1,5 +1,7 @@
 -- Calls, e-mails, meetings: each version with its manager, client, lead and deal resolved
 -- and its status checked against when it happened. The largest raw table: row-wise checks only.
+-- Read from the shared views of ../_views/: clock_with_skew, known_clients, known_deals,
+-- known_leads, known_managers.
 with
 -- the rows of raw.crm__activities, ids and codes as staging cleans them
 activities as (
@@ -20,35 +22,6 @@ activities as (
         _file_id,
         _source_file
     from raw.crm__activities
-),
-
--- now in UTC, plus one day of clock skew between the source systems and us
-clock as (
-    select (current_timestamp at time zone 'UTC') + interval 1 day as latest_allowed
-),
-
--- every manager ever delivered in crm/managers
-known_managers as (
-    select distinct trim(manager_id) as manager_id
-    from raw.crm__managers
-),
-
--- every client ever delivered in crm/clients
-known_clients as (
-    select distinct trim(client_id) as client_id
-    from raw.crm__clients
-),
-
--- every lead ever delivered in crm/leads
-known_leads as (
-    select distinct trim(lead_id) as lead_id
-    from raw.crm__leads
-),
-
--- every deal ever delivered in crm/deals
-known_deals as (
-    select distinct trim(deal_id) as deal_id
-    from raw.crm__deals
 ),
 
 -- activity_id, updated_at delivered more than once, and the file that brought it first
@@ -103,15 +76,15 @@ select
         concat_ws(
             '; ',
             case
-                when activities.created_at > clock.latest_allowed
+                when activities.created_at > clock_with_skew.latest_allowed
                     then 'created_at ' || activities.created_at || ' is in the future'
             end,
             case
-                when activities.occurred_at > clock.latest_allowed
+                when activities.occurred_at > clock_with_skew.latest_allowed
                     then 'occurred_at ' || activities.occurred_at || ' is in the future'
             end,
             case
-                when activities.updated_at > clock.latest_allowed
+                when activities.updated_at > clock_with_skew.latest_allowed
                     then 'updated_at ' || activities.updated_at || ' is in the future'
             end
         ),
@@ -130,4 +103,4 @@ left join repeated_versions
     on
         activities.activity_id = repeated_versions.activity_id
         and activities.updated_at = repeated_versions.updated_at
-cross join clock
+cross join clock_with_skew

@@ -1,4 +1,5 @@
 -- Customers and prospects (personal data left out), with the owner resolved against crm/managers.
+-- Read from the shared views of ../_views/: clock_with_skew, known_managers.
 with
 -- the rows of raw.crm__clients, ids and codes as staging cleans them
 clients as (
@@ -12,17 +13,6 @@ clients as (
         _file_id,
         _source_file
     from raw.crm__clients
-),
-
--- now in UTC, plus one day of clock skew between the source systems and us
-clock as (
-    select (current_timestamp at time zone 'UTC') + interval 1 day as latest_allowed
-),
-
--- every manager ever delivered in crm/managers
-known_managers as (
-    select distinct trim(manager_id) as manager_id
-    from raw.crm__managers
 ),
 
 -- client_id, updated_at delivered more than once, and the file that brought it first
@@ -57,11 +47,11 @@ select
         concat_ws(
             '; ',
             case
-                when clients.created_at > clock.latest_allowed
+                when clients.created_at > clock_with_skew.latest_allowed
                     then 'created_at ' || clients.created_at || ' is in the future'
             end,
             case
-                when clients.updated_at > clock.latest_allowed
+                when clients.updated_at > clock_with_skew.latest_allowed
                     then 'updated_at ' || clients.updated_at || ' is in the future'
             end
         ),
@@ -74,4 +64,4 @@ left join repeated_versions
     on
         clients.client_id = repeated_versions.client_id
         and clients.updated_at = repeated_versions.updated_at
-cross join clock
+cross join clock_with_skew

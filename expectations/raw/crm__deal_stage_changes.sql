@@ -1,4 +1,5 @@
 -- Moves of deals between stages, each with its deal resolved and the deal's creation time.
+-- Read from the shared views of ../_views/: clock_with_skew, known_managers.
 with
 -- the rows of raw.crm__deal_stage_changes, ids and codes as staging cleans them
 stage_changes as (
@@ -14,11 +15,6 @@ stage_changes as (
     from raw.crm__deal_stage_changes
 ),
 
--- now in UTC, plus one day of clock skew between the source systems and us
-clock as (
-    select (current_timestamp at time zone 'UTC') + interval 1 day as latest_allowed
-),
-
 -- when each deal was created, by its earliest version
 deal_starts as (
     select
@@ -26,12 +22,6 @@ deal_starts as (
         min(created_at) as deal_created_at
     from raw.crm__deals
     group by trim(deal_id)
-),
-
--- every manager ever delivered in crm/managers
-known_managers as (
-    select distinct trim(manager_id) as manager_id
-    from raw.crm__managers
 ),
 
 -- change_id delivered more than once, and the file that brought it first
@@ -65,16 +55,10 @@ select
                 stage_changes._source_file || ' repeats the row first delivered in '
                 || repeated_rows.first_file
     end as duplicate_delivery,
-    nullif(
-        concat_ws(
-            '; ',
-            case
-                when stage_changes.changed_at > clock.latest_allowed
-                    then 'changed_at ' || stage_changes.changed_at || ' is in the future'
-            end
-        ),
-        ''
-    ) as in_the_future
+    case
+        when stage_changes.changed_at > clock_with_skew.latest_allowed
+            then 'changed_at ' || stage_changes.changed_at || ' is in the future'
+    end as in_the_future
 from stage_changes
 left join deal_starts
     on stage_changes.deal_id = deal_starts.deal_id
@@ -82,4 +66,4 @@ left join known_managers
     on stage_changes.manager_id = known_managers.manager_id
 left join repeated_rows
     on stage_changes.change_id = repeated_rows.change_id
-cross join clock
+cross join clock_with_skew

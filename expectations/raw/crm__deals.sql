@@ -1,5 +1,7 @@
 -- Deals, each version with its manager, client and lead resolved, its status checked against
 -- its stage, close date and lost reason, and whether its currency has a rate.
+-- Read from the shared views of ../_views/: clock_with_skew, first_fx_rate_dates, known_clients,
+-- known_leads, known_managers.
 with
 -- the rows of raw.crm__deals, ids and codes as staging cleans them
 deals as (
@@ -20,38 +22,6 @@ deals as (
         _file_id,
         _source_file
     from raw.crm__deals
-),
-
--- now in UTC, plus one day of clock skew between the source systems and us
-clock as (
-    select (current_timestamp at time zone 'UTC') + interval 1 day as latest_allowed
-),
-
--- every manager ever delivered in crm/managers
-known_managers as (
-    select distinct trim(manager_id) as manager_id
-    from raw.crm__managers
-),
-
--- every client ever delivered in crm/clients
-known_clients as (
-    select distinct trim(client_id) as client_id
-    from raw.crm__clients
-),
-
--- every lead ever delivered in crm/leads
-known_leads as (
-    select distinct trim(lead_id) as lead_id
-    from raw.crm__leads
-),
-
--- the first day each currency has a rate in finance/fx_rates
-first_rates as (
-    select
-        upper(trim(currency)) as currency,
-        min(rate_date) as first_rate_date
-    from raw.finance__fx_rates
-    group by upper(trim(currency))
 ),
 
 -- deal_id, updated_at delivered more than once, and the file that brought it first
@@ -92,8 +62,8 @@ select
         when
             deals.currency <> ${reporting_currency}
             and (
-                first_rates.first_rate_date is null
-                or first_rates.first_rate_date > cast(deals.created_at as date)
+                first_fx_rate_dates.first_rate_date is null
+                or first_fx_rate_dates.first_rate_date > cast(deals.created_at as date)
             )
             then
                 deals.currency || ' has no rate on or before '
@@ -125,15 +95,15 @@ select
         concat_ws(
             '; ',
             case
-                when deals.created_at > clock.latest_allowed
+                when deals.created_at > clock_with_skew.latest_allowed
                     then 'created_at ' || deals.created_at || ' is in the future'
             end,
             case
-                when deals.closed_at > clock.latest_allowed
+                when deals.closed_at > clock_with_skew.latest_allowed
                     then 'closed_at ' || deals.closed_at || ' is in the future'
             end,
             case
-                when deals.updated_at > clock.latest_allowed
+                when deals.updated_at > clock_with_skew.latest_allowed
                     then 'updated_at ' || deals.updated_at || ' is in the future'
             end
         ),
@@ -146,10 +116,10 @@ left join known_clients
     on deals.client_id = known_clients.client_id
 left join known_leads
     on deals.lead_id = known_leads.lead_id
-left join first_rates
-    on deals.currency = first_rates.currency
+left join first_fx_rate_dates
+    on deals.currency = first_fx_rate_dates.currency
 left join repeated_versions
     on
         deals.deal_id = repeated_versions.deal_id
         and deals.updated_at = repeated_versions.updated_at
-cross join clock
+cross join clock_with_skew

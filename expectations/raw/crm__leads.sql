@@ -1,5 +1,7 @@
 -- Leads, each version with its manager, client and deal resolved and its status checked
 -- against its milestones.
+-- Read from the shared views of ../_views/: clock_with_skew, known_clients, known_deals,
+-- known_managers.
 with
 -- the rows of raw.crm__leads, ids and codes as staging cleans them
 leads as (
@@ -17,29 +19,6 @@ leads as (
         _file_id,
         _source_file
     from raw.crm__leads
-),
-
--- now in UTC, plus one day of clock skew between the source systems and us
-clock as (
-    select (current_timestamp at time zone 'UTC') + interval 1 day as latest_allowed
-),
-
--- every manager ever delivered in crm/managers
-known_managers as (
-    select distinct trim(manager_id) as manager_id
-    from raw.crm__managers
-),
-
--- every client ever delivered in crm/clients
-known_clients as (
-    select distinct trim(client_id) as client_id
-    from raw.crm__clients
-),
-
--- every deal ever delivered in crm/deals
-known_deals as (
-    select distinct trim(deal_id) as deal_id
-    from raw.crm__deals
 ),
 
 -- lead_id, updated_at delivered more than once, and the file that brought it first
@@ -92,19 +71,19 @@ select
         concat_ws(
             '; ',
             case
-                when leads.created_at > clock.latest_allowed
+                when leads.created_at > clock_with_skew.latest_allowed
                     then 'created_at ' || leads.created_at || ' is in the future'
             end,
             case
-                when leads.qualified_at > clock.latest_allowed
+                when leads.qualified_at > clock_with_skew.latest_allowed
                     then 'qualified_at ' || leads.qualified_at || ' is in the future'
             end,
             case
-                when leads.converted_at > clock.latest_allowed
+                when leads.converted_at > clock_with_skew.latest_allowed
                     then 'converted_at ' || leads.converted_at || ' is in the future'
             end,
             case
-                when leads.updated_at > clock.latest_allowed
+                when leads.updated_at > clock_with_skew.latest_allowed
                     then 'updated_at ' || leads.updated_at || ' is in the future'
             end
         ),
@@ -121,4 +100,4 @@ left join repeated_versions
     on
         leads.lead_id = repeated_versions.lead_id
         and leads.updated_at = repeated_versions.updated_at
-cross join clock
+cross join clock_with_skew

@@ -1,4 +1,5 @@
 -- Sales staff, each version with its team resolved against crm/teams.
+-- Read from the shared views of ../_views/: clock_with_skew, known_teams.
 with
 -- the rows of raw.crm__managers, ids and codes as staging cleans them
 managers as (
@@ -12,17 +13,6 @@ managers as (
         _file_id,
         _source_file
     from raw.crm__managers
-),
-
--- now in UTC, plus one day of clock skew between the source systems and us
-clock as (
-    select (current_timestamp at time zone 'UTC') + interval 1 day as latest_allowed
-),
-
--- every team ever delivered in crm/teams
-known_teams as (
-    select distinct trim(team_id) as team_id
-    from raw.crm__teams
 ),
 
 -- manager_id, updated_at delivered more than once, and the file that brought it first
@@ -57,11 +47,11 @@ select
         concat_ws(
             '; ',
             case
-                when managers.hired_on > clock.latest_allowed
+                when managers.hired_on > clock_with_skew.latest_allowed
                     then 'hired_on ' || managers.hired_on || ' is in the future'
             end,
             case
-                when managers.updated_at > clock.latest_allowed
+                when managers.updated_at > clock_with_skew.latest_allowed
                     then 'updated_at ' || managers.updated_at || ' is in the future'
             end
         ),
@@ -74,4 +64,4 @@ left join repeated_versions
     on
         managers.manager_id = repeated_versions.manager_id
         and managers.updated_at = repeated_versions.updated_at
-cross join clock
+cross join clock_with_skew

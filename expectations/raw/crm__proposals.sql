@@ -1,5 +1,7 @@
 -- Commercial proposals, each version with its deal and manager resolved and whether its
 -- currency has a rate.
+-- Read from the shared views of ../_views/: clock_with_skew, first_fx_rate_dates, known_deals,
+-- known_managers.
 with
 -- the rows of raw.crm__proposals, ids and codes as staging cleans them
 proposals as (
@@ -16,32 +18,6 @@ proposals as (
         _file_id,
         _source_file
     from raw.crm__proposals
-),
-
--- now in UTC, plus one day of clock skew between the source systems and us
-clock as (
-    select (current_timestamp at time zone 'UTC') + interval 1 day as latest_allowed
-),
-
--- every deal ever delivered in crm/deals
-known_deals as (
-    select distinct trim(deal_id) as deal_id
-    from raw.crm__deals
-),
-
--- every manager ever delivered in crm/managers
-known_managers as (
-    select distinct trim(manager_id) as manager_id
-    from raw.crm__managers
-),
-
--- the first day each currency has a rate in finance/fx_rates
-first_rates as (
-    select
-        upper(trim(currency)) as currency,
-        min(rate_date) as first_rate_date
-    from raw.finance__fx_rates
-    group by upper(trim(currency))
 ),
 
 -- proposal_id, updated_at delivered more than once, and the file that brought it first
@@ -75,8 +51,8 @@ select
         when
             proposals.currency <> ${reporting_currency}
             and (
-                first_rates.first_rate_date is null
-                or first_rates.first_rate_date > cast(proposals.sent_at as date)
+                first_fx_rate_dates.first_rate_date is null
+                or first_fx_rate_dates.first_rate_date > cast(proposals.sent_at as date)
             )
             then
                 proposals.currency || ' has no rate on or before '
@@ -92,15 +68,15 @@ select
         concat_ws(
             '; ',
             case
-                when proposals.sent_at > clock.latest_allowed
+                when proposals.sent_at > clock_with_skew.latest_allowed
                     then 'sent_at ' || proposals.sent_at || ' is in the future'
             end,
             case
-                when proposals.reviewed_at > clock.latest_allowed
+                when proposals.reviewed_at > clock_with_skew.latest_allowed
                     then 'reviewed_at ' || proposals.reviewed_at || ' is in the future'
             end,
             case
-                when proposals.updated_at > clock.latest_allowed
+                when proposals.updated_at > clock_with_skew.latest_allowed
                     then 'updated_at ' || proposals.updated_at || ' is in the future'
             end
         ),
@@ -111,10 +87,10 @@ left join known_deals
     on proposals.deal_id = known_deals.deal_id
 left join known_managers
     on proposals.manager_id = known_managers.manager_id
-left join first_rates
-    on proposals.currency = first_rates.currency
+left join first_fx_rate_dates
+    on proposals.currency = first_fx_rate_dates.currency
 left join repeated_versions
     on
         proposals.proposal_id = repeated_versions.proposal_id
         and proposals.updated_at = repeated_versions.updated_at
-cross join clock
+cross join clock_with_skew

@@ -1,4 +1,6 @@
 -- Customer satisfaction surveys with their client, deal and manager resolved.
+-- Read from the shared views of ../_views/: clock_with_skew, known_clients, known_deals,
+-- known_managers.
 with
 -- the rows of raw.crm__surveys, ids and codes as staging cleans them
 surveys as (
@@ -13,29 +15,6 @@ surveys as (
         _file_id,
         _source_file
     from raw.crm__surveys
-),
-
--- now in UTC, plus one day of clock skew between the source systems and us
-clock as (
-    select (current_timestamp at time zone 'UTC') + interval 1 day as latest_allowed
-),
-
--- every manager ever delivered in crm/managers
-known_managers as (
-    select distinct trim(manager_id) as manager_id
-    from raw.crm__managers
-),
-
--- every client ever delivered in crm/clients
-known_clients as (
-    select distinct trim(client_id) as client_id
-    from raw.crm__clients
-),
-
--- every deal ever delivered in crm/deals
-known_deals as (
-    select distinct trim(deal_id) as deal_id
-    from raw.crm__deals
 ),
 
 -- survey_id delivered more than once, and the file that brought it first
@@ -73,16 +52,10 @@ select
                 surveys._source_file || ' repeats the row first delivered in '
                 || repeated_rows.first_file
     end as duplicate_delivery,
-    nullif(
-        concat_ws(
-            '; ',
-            case
-                when surveys.responded_at > clock.latest_allowed
-                    then 'responded_at ' || surveys.responded_at || ' is in the future'
-            end
-        ),
-        ''
-    ) as in_the_future
+    case
+        when surveys.responded_at > clock_with_skew.latest_allowed
+            then 'responded_at ' || surveys.responded_at || ' is in the future'
+    end as in_the_future
 from surveys
 left join known_managers
     on surveys.manager_id = known_managers.manager_id
@@ -92,4 +65,4 @@ left join known_deals
     on surveys.deal_id = known_deals.deal_id
 left join repeated_rows
     on surveys.survey_id = repeated_rows.survey_id
-cross join clock
+cross join clock_with_skew

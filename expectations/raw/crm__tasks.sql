@@ -1,4 +1,5 @@
 -- Follow-up tasks, each version with its deal and manager resolved.
+-- Read from the shared views of ../_views/: clock_with_skew, known_deals, known_managers.
 with
 -- the rows of raw.crm__tasks, ids and codes as staging cleans them
 tasks as (
@@ -13,23 +14,6 @@ tasks as (
         _file_id,
         _source_file
     from raw.crm__tasks
-),
-
--- now in UTC, plus one day of clock skew between the source systems and us
-clock as (
-    select (current_timestamp at time zone 'UTC') + interval 1 day as latest_allowed
-),
-
--- every manager ever delivered in crm/managers
-known_managers as (
-    select distinct trim(manager_id) as manager_id
-    from raw.crm__managers
-),
-
--- every deal ever delivered in crm/deals
-known_deals as (
-    select distinct trim(deal_id) as deal_id
-    from raw.crm__deals
 ),
 
 -- task_id, updated_at delivered more than once, and the file that brought it first
@@ -68,15 +52,15 @@ select
         concat_ws(
             '; ',
             case
-                when tasks.created_at > clock.latest_allowed
+                when tasks.created_at > clock_with_skew.latest_allowed
                     then 'created_at ' || tasks.created_at || ' is in the future'
             end,
             case
-                when tasks.completed_at > clock.latest_allowed
+                when tasks.completed_at > clock_with_skew.latest_allowed
                     then 'completed_at ' || tasks.completed_at || ' is in the future'
             end,
             case
-                when tasks.updated_at > clock.latest_allowed
+                when tasks.updated_at > clock_with_skew.latest_allowed
                     then 'updated_at ' || tasks.updated_at || ' is in the future'
             end
         ),
@@ -91,4 +75,4 @@ left join repeated_versions
     on
         tasks.task_id = repeated_versions.task_id
         and tasks.updated_at = repeated_versions.updated_at
-cross join clock
+cross join clock_with_skew

@@ -1,4 +1,5 @@
 -- Sales teams, each version with whether its head of sales is a known manager.
+-- Read from the shared views of ../_views/: clock_with_skew, known_managers.
 with
 -- the rows of raw.crm__teams, ids and codes as staging cleans them
 teams as (
@@ -9,17 +10,6 @@ teams as (
         _file_id,
         _source_file
     from raw.crm__teams
-),
-
--- now in UTC, plus one day of clock skew between the source systems and us
-clock as (
-    select (current_timestamp at time zone 'UTC') + interval 1 day as latest_allowed
-),
-
--- every manager ever delivered in crm/managers
-known_managers as (
-    select distinct trim(manager_id) as manager_id
-    from raw.crm__managers
 ),
 
 -- team_id, updated_at delivered more than once, and the file that brought it first
@@ -47,16 +37,10 @@ select
                 teams._source_file || ' repeats the version first delivered in '
                 || repeated_versions.first_file
     end as duplicate_delivery,
-    nullif(
-        concat_ws(
-            '; ',
-            case
-                when teams.updated_at > clock.latest_allowed
-                    then 'updated_at ' || teams.updated_at || ' is in the future'
-            end
-        ),
-        ''
-    ) as in_the_future
+    case
+        when teams.updated_at > clock_with_skew.latest_allowed
+            then 'updated_at ' || teams.updated_at || ' is in the future'
+    end as in_the_future
 from teams
 left join known_managers
     on teams.head_manager_id = known_managers.manager_id
@@ -64,4 +48,4 @@ left join repeated_versions
     on
         teams.team_id = repeated_versions.team_id
         and teams.updated_at = repeated_versions.updated_at
-cross join clock
+cross join clock_with_skew

@@ -1,5 +1,7 @@
 -- Signed contracts, each version with its deal and client resolved and whether its currency
 -- has a rate on the signing day.
+-- Read from the shared views of ../_views/: clock_with_skew, first_fx_rate_dates, known_clients,
+-- known_deals.
 with
 -- the rows of raw.finance__contracts, ids and codes as staging cleans them
 contracts as (
@@ -16,32 +18,6 @@ contracts as (
         _file_id,
         _source_file
     from raw.finance__contracts
-),
-
--- now in UTC, plus one day of clock skew between the source systems and us
-clock as (
-    select (current_timestamp at time zone 'UTC') + interval 1 day as latest_allowed
-),
-
--- every deal ever delivered in crm/deals
-known_deals as (
-    select distinct trim(deal_id) as deal_id
-    from raw.crm__deals
-),
-
--- every client ever delivered in crm/clients
-known_clients as (
-    select distinct trim(client_id) as client_id
-    from raw.crm__clients
-),
-
--- the first day each currency has a rate in finance/fx_rates
-first_rates as (
-    select
-        upper(trim(currency)) as currency,
-        min(rate_date) as first_rate_date
-    from raw.finance__fx_rates
-    group by upper(trim(currency))
 ),
 
 -- contract_id, updated_at delivered more than once, and the file that brought it first
@@ -75,8 +51,8 @@ select
         when
             contracts.currency <> ${reporting_currency}
             and (
-                first_rates.first_rate_date is null
-                or first_rates.first_rate_date > cast(contracts.signed_on as date)
+                first_fx_rate_dates.first_rate_date is null
+                or first_fx_rate_dates.first_rate_date > cast(contracts.signed_on as date)
             )
             then
                 contracts.currency || ' has no rate on or before '
@@ -92,11 +68,11 @@ select
         concat_ws(
             '; ',
             case
-                when contracts.signed_on > clock.latest_allowed
+                when contracts.signed_on > clock_with_skew.latest_allowed
                     then 'signed_on ' || contracts.signed_on || ' is in the future'
             end,
             case
-                when contracts.updated_at > clock.latest_allowed
+                when contracts.updated_at > clock_with_skew.latest_allowed
                     then 'updated_at ' || contracts.updated_at || ' is in the future'
             end
         ),
@@ -107,10 +83,10 @@ left join known_deals
     on contracts.deal_id = known_deals.deal_id
 left join known_clients
     on contracts.client_id = known_clients.client_id
-left join first_rates
-    on contracts.currency = first_rates.currency
+left join first_fx_rate_dates
+    on contracts.currency = first_fx_rate_dates.currency
 left join repeated_versions
     on
         contracts.contract_id = repeated_versions.contract_id
         and contracts.updated_at = repeated_versions.updated_at
-cross join clock
+cross join clock_with_skew

@@ -1,5 +1,6 @@
 -- Exchange rates: one row per (rate_date, currency) delivered, with the
 -- day-over-day change of each currency's rate.
+-- Read from the shared views of ../_views/: clock_with_skew.
 with
 -- the rows of raw.finance__fx_rates, ids and codes as staging cleans them
 rates as (
@@ -10,11 +11,6 @@ rates as (
         _file_id,
         _source_file
     from raw.finance__fx_rates
-),
-
--- now in UTC, plus one day of clock skew between the source systems and us
-clock as (
-    select (current_timestamp at time zone 'UTC') + interval 1 day as latest_allowed
 ),
 
 -- rate_date, currency delivered more than once, and the file that brought it first
@@ -39,16 +35,10 @@ select
                 rates._source_file || ' repeats the row first delivered in '
                 || repeated_rows.first_file
     end as duplicate_delivery,
-    nullif(
-        concat_ws(
-            '; ',
-            case
-                when rates.rate_date > clock.latest_allowed
-                    then 'rate_date ' || rates.rate_date || ' is in the future'
-            end
-        ),
-        ''
-    ) as in_the_future,
+    case
+        when rates.rate_date > clock_with_skew.latest_allowed
+            then 'rate_date ' || rates.rate_date || ' is in the future'
+    end as in_the_future,
     rates.rate_to_base / lag(rates.rate_to_base) over (
         partition by rates.currency order by rates.rate_date, rates._file_id
     ) as change_from_previous_rate
@@ -57,4 +47,4 @@ left join repeated_rows
     on
         rates.rate_date = repeated_rows.rate_date
         and rates.currency = repeated_rows.currency
-cross join clock
+cross join clock_with_skew

@@ -1,4 +1,5 @@
 -- What was sold on each invoice, with its invoice and product resolved.
+-- Read from the shared views of ../_views/: known_invoices, known_products.
 with
 -- the rows of raw.finance__invoice_lines, ids and codes as staging cleans them
 invoice_lines as (
@@ -12,18 +13,6 @@ invoice_lines as (
         _file_id,
         _source_file
     from raw.finance__invoice_lines
-),
-
--- every invoice ever delivered in finance/invoices
-known_invoices as (
-    select distinct trim(invoice_id) as invoice_id
-    from raw.finance__invoices
-),
-
--- every product ever delivered in finance/products
-known_products as (
-    select distinct trim(product_id) as product_id
-    from raw.finance__products
 ),
 
 -- line_id delivered more than once, and the file that brought it first

@@ -1,5 +1,7 @@
 -- Invoices, each version with its deal, contract and client resolved and whether its
 -- currency has a rate on the day it was issued.
+-- Read from the shared views of ../_views/: clock_with_skew, first_fx_rate_dates, known_clients,
+-- known_contracts, known_deals.
 with
 -- the rows of raw.finance__invoices, ids and codes as staging cleans them
 invoices as (
@@ -17,38 +19,6 @@ invoices as (
         _file_id,
         _source_file
     from raw.finance__invoices
-),
-
--- now in UTC, plus one day of clock skew between the source systems and us
-clock as (
-    select (current_timestamp at time zone 'UTC') + interval 1 day as latest_allowed
-),
-
--- every deal ever delivered in crm/deals
-known_deals as (
-    select distinct trim(deal_id) as deal_id
-    from raw.crm__deals
-),
-
--- every contract ever delivered in finance/contracts
-known_contracts as (
-    select distinct trim(contract_id) as contract_id
-    from raw.finance__contracts
-),
-
--- every client ever delivered in crm/clients
-known_clients as (
-    select distinct trim(client_id) as client_id
-    from raw.crm__clients
-),
-
--- the first day each currency has a rate in finance/fx_rates
-first_rates as (
-    select
-        upper(trim(currency)) as currency,
-        min(rate_date) as first_rate_date
-    from raw.finance__fx_rates
-    group by upper(trim(currency))
 ),
 
 -- invoice_id, updated_at delivered more than once, and the file that brought it first
@@ -87,8 +57,8 @@ select
         when
             invoices.currency <> ${reporting_currency}
             and (
-                first_rates.first_rate_date is null
-                or first_rates.first_rate_date > cast(invoices.issued_at as date)
+                first_fx_rate_dates.first_rate_date is null
+                or first_fx_rate_dates.first_rate_date > cast(invoices.issued_at as date)
             )
             then
                 invoices.currency || ' has no rate on or before '
@@ -104,11 +74,11 @@ select
         concat_ws(
             '; ',
             case
-                when invoices.issued_at > clock.latest_allowed
+                when invoices.issued_at > clock_with_skew.latest_allowed
                     then 'issued_at ' || invoices.issued_at || ' is in the future'
             end,
             case
-                when invoices.updated_at > clock.latest_allowed
+                when invoices.updated_at > clock_with_skew.latest_allowed
                     then 'updated_at ' || invoices.updated_at || ' is in the future'
             end
         ),
@@ -121,10 +91,10 @@ left join known_contracts
     on invoices.contract_id = known_contracts.contract_id
 left join known_clients
     on invoices.client_id = known_clients.client_id
-left join first_rates
-    on invoices.currency = first_rates.currency
+left join first_fx_rate_dates
+    on invoices.currency = first_fx_rate_dates.currency
 left join repeated_versions
     on
         invoices.invoice_id = repeated_versions.invoice_id
         and invoices.updated_at = repeated_versions.updated_at
-cross join clock
+cross join clock_with_skew

@@ -1,5 +1,6 @@
 -- Payments and refunds, each with its invoice resolved (newest version) and whether its currency
 -- has a rate on the day it was paid.
+-- Read from the shared views of ../_views/: clock_with_skew, first_fx_rate_dates.
 with
 -- the rows of raw.finance__payments, ids and codes as staging cleans them
 payments as (
@@ -14,11 +15,6 @@ payments as (
     from raw.finance__payments
 ),
 
--- now in UTC, plus one day of clock skew between the source systems and us
-clock as (
-    select (current_timestamp at time zone 'UTC') + interval 1 day as latest_allowed
-),
-
 -- each invoice's issue time, from its newest version
 invoices as (
     select
@@ -26,15 +22,6 @@ invoices as (
         arg_max(issued_at, updated_at) as issued_at
     from raw.finance__invoices
     group by trim(invoice_id)
-),
-
--- the first day each currency has a rate in finance/fx_rates
-first_rates as (
-    select
-        upper(trim(currency)) as currency,
-        min(rate_date) as first_rate_date
-    from raw.finance__fx_rates
-    group by upper(trim(currency))
 ),
 
 -- payment_id delivered more than once, and the file that brought it first
@@ -61,8 +48,8 @@ select
         when
             payments.currency <> ${reporting_currency}
             and (
-                first_rates.first_rate_date is null
-                or first_rates.first_rate_date > cast(payments.paid_at as date)
+                first_fx_rate_dates.first_rate_date is null
+                or first_fx_rate_dates.first_rate_date > cast(payments.paid_at as date)
             )
             then
                 payments.currency || ' has no rate on or before '
@@ -74,21 +61,15 @@ select
                 payments._source_file || ' repeats the row first delivered in '
                 || repeated_rows.first_file
     end as duplicate_delivery,
-    nullif(
-        concat_ws(
-            '; ',
-            case
-                when payments.paid_at > clock.latest_allowed
-                    then 'paid_at ' || payments.paid_at || ' is in the future'
-            end
-        ),
-        ''
-    ) as in_the_future
+    case
+        when payments.paid_at > clock_with_skew.latest_allowed
+            then 'paid_at ' || payments.paid_at || ' is in the future'
+    end as in_the_future
 from payments
 left join invoices
     on payments.invoice_id = invoices.invoice_id
-left join first_rates
-    on payments.currency = first_rates.currency
+left join first_fx_rate_dates
+    on payments.currency = first_fx_rate_dates.currency
 left join repeated_rows
     on payments.payment_id = repeated_rows.payment_id
-cross join clock
+cross join clock_with_skew

@@ -1,4 +1,5 @@
 -- The price list: each product with its prices and whether its currency has any rate.
+-- Read from the shared views of ../_views/: first_fx_rate_dates.
 with
 -- the rows of raw.finance__products, ids and codes as staging cleans them
 products as (
@@ -21,15 +22,6 @@ repeated_rows as (
     from products
     group by product_id
     having count(*) > 1
-),
-
--- the first day each currency has a rate in finance/fx_rates
-first_rates as (
-    select
-        upper(trim(currency)) as currency,
-        min(rate_date) as first_rate_date
-    from raw.finance__fx_rates
-    group by upper(trim(currency))
 )
 
 select
@@ -46,11 +38,11 @@ select
     case
         when
             products.currency <> ${reporting_currency}
-            and first_rates.first_rate_date is null
+            and first_fx_rate_dates.first_rate_date is null
             then products.currency || ' has no rate in finance/fx_rates'
     end as missing_fx_rate
 from products
 left join repeated_rows
     on products.product_id = repeated_rows.product_id
-left join first_rates
-    on products.currency = first_rates.currency
+left join first_fx_rate_dates
+    on products.currency = first_fx_rate_dates.currency

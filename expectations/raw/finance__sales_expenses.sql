@@ -1,5 +1,6 @@
 -- Cost of sales per month, with the manager resolved and whether the expense's currency has
 -- a rate in its month.
+-- Read from the shared views of ../_views/: first_fx_rate_dates, known_managers.
 with
 -- the rows of raw.finance__sales_expenses, ids and codes as staging cleans them
 expenses as (
@@ -14,21 +15,6 @@ expenses as (
         _file_id,
         _source_file
     from raw.finance__sales_expenses
-),
-
--- every manager ever delivered in crm/managers
-known_managers as (
-    select distinct trim(manager_id) as manager_id
-    from raw.crm__managers
-),
-
--- the first day each currency has a rate in finance/fx_rates
-first_rates as (
-    select
-        upper(trim(currency)) as currency,
-        min(rate_date) as first_rate_date
-    from raw.finance__fx_rates
-    group by upper(trim(currency))
 ),
 
 -- expense_id delivered more than once, and the file that brought it first
@@ -57,8 +43,8 @@ select
         when
             expenses.currency <> ${reporting_currency}
             and (
-                first_rates.first_rate_date is null
-                or first_rates.first_rate_date > cast(expenses.expense_month as date)
+                first_fx_rate_dates.first_rate_date is null
+                or first_fx_rate_dates.first_rate_date > cast(expenses.expense_month as date)
             )
             then
                 expenses.currency || ' has no rate on or before '
@@ -73,7 +59,7 @@ select
 from expenses
 left join known_managers
     on expenses.manager_id = known_managers.manager_id
-left join first_rates
-    on expenses.currency = first_rates.currency
+left join first_fx_rate_dates
+    on expenses.currency = first_fx_rate_dates.currency
 left join repeated_rows
     on expenses.expense_id = repeated_rows.expense_id

@@ -1,5 +1,6 @@
 -- Monthly targets per manager and channel, with the manager resolved and whether the plan's
 -- currency has a rate in its month.
+-- Read from the shared views of ../_views/: first_fx_rate_dates, known_managers.
 with
 -- the rows of raw.finance__sales_plans, ids and codes as staging cleans them
 plans as (
@@ -14,21 +15,6 @@ plans as (
         _file_id,
         _source_file
     from raw.finance__sales_plans
-),
-
--- every manager ever delivered in crm/managers
-known_managers as (
-    select distinct trim(manager_id) as manager_id
-    from raw.crm__managers
-),
-
--- the first day each currency has a rate in finance/fx_rates
-first_rates as (
-    select
-        upper(trim(currency)) as currency,
-        min(rate_date) as first_rate_date
-    from raw.finance__fx_rates
-    group by upper(trim(currency))
 ),
 
 -- plan_month, manager_id, channel_code delivered more than once, and the file that brought it first
@@ -60,8 +46,8 @@ select
         when
             plans.currency <> ${reporting_currency}
             and (
-                first_rates.first_rate_date is null
-                or first_rates.first_rate_date > cast(plans.plan_month as date)
+                first_fx_rate_dates.first_rate_date is null
+                or first_fx_rate_dates.first_rate_date > cast(plans.plan_month as date)
             )
             then
                 plans.currency || ' has no rate on or before '
@@ -76,8 +62,8 @@ select
 from plans
 left join known_managers
     on plans.manager_id = known_managers.manager_id
-left join first_rates
-    on plans.currency = first_rates.currency
+left join first_fx_rate_dates
+    on plans.currency = first_fx_rate_dates.currency
 left join repeated_rows
     on
         repeated_rows.plan_month is not distinct from plans.plan_month

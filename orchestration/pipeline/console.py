@@ -57,7 +57,10 @@ class _ProgressHandler(logging.Handler):
                     f": {evaluation.description}" if evaluation.description else "",
                 )
         elif event.event_type is dg.DagsterEventType.STEP_FAILURE:
-            logger.error("step %s failed: %s", event.step_key, record.getMessage())
+            error = event.step_failure_data.error
+            # The error's own message: a person needs what failed, not Dagster's stack.
+            message = error.message.strip() if error else record.getMessage()
+            logger.error("step %s failed: %s", event.step_key, message)
         elif event.event_type in _RUN_ENDS:
             logger.info(
                 "%d of %d assets materialised; %d checks passed, %d failed",
@@ -95,7 +98,10 @@ def run_pipeline(*, full_refresh: bool = False) -> bool:
     logging.getLogger("dagster").setLevel(logging.WARNING)
     from orchestration.definitions import defs  # noqa: PLC0415 - parses the dbt project
     from orchestration.pipeline.dbt_models import PROJECT  # noqa: PLC0415
-    from orchestration.quality.gx_project import data_docs_index  # noqa: PLC0415 - GX
+    from orchestration.quality.gx_project import (  # noqa: PLC0415 - GX is slow to import
+        SUMMARY_PAGE,
+        data_docs_index,
+    )
 
     job = defs.resolve_job_def(PIPELINE_JOB_NAME)
     total = len(defs.resolve_asset_graph().get_all_asset_keys())
@@ -125,6 +131,6 @@ def run_pipeline(*, full_refresh: bool = False) -> bool:
     )
     logger.info(
         "data quality: the latest validation of every suite in %s",
-        data_docs_index(Settings().quality_dir),
+        data_docs_index(Settings().quality_dir).with_name(SUMMARY_PAGE),
     )
     return result.success

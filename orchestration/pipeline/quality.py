@@ -13,7 +13,7 @@ import dagster as dg
 from great_expectations.expectations.metadata_types import FailureSeverity
 
 from orchestration.pipeline.resources import WAREHOUSE_POOL, WarehouseBusyRetry
-from orchestration.quality.gx_project import data_docs_index
+from orchestration.quality.gx_project import SUMMARY_PAGE, data_docs_index
 from orchestration.quality.suites import Suite, load_suites
 from orchestration.quality.validation import SuiteOutcome, validate
 from orchestration.settings import Settings
@@ -65,7 +65,9 @@ def check_result(outcome: SuiteOutcome, settings: Settings) -> dg.AssetCheckResu
         "expectations": len(outcome.result.results),
         "failed_expectations": len(failures),
         "bad_rows": sum(failure.unexpected_count or 0 for failure in counted),
-        "data_docs": dg.MetadataValue.path(str(data_docs_index(settings.quality_dir))),
+        "data_docs": dg.MetadataValue.path(
+            str(data_docs_index(settings.quality_dir).with_name(SUMMARY_PAGE))
+        ),
     }
     if failures:
         metadata["failures"] = dg.MetadataValue.md(_failures_table(outcome))

@@ -29,7 +29,11 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def run(arguments: argparse.Namespace, settings: Settings) -> int:
-    from orchestration.quality.suites import load_suites  # noqa: PLC0415 - GX is slow to import
+    from orchestration.quality.gx_project import (  # noqa: PLC0415 - GX is slow to import
+        SUMMARY_PAGE,
+        data_docs_index,
+    )
+    from orchestration.quality.suites import load_suites  # noqa: PLC0415
     from orchestration.quality.validation import validate  # noqa: PLC0415
 
     suites = load_suites(pattern=arguments.suite)
@@ -53,11 +57,11 @@ def run(arguments: argparse.Namespace, settings: Settings) -> int:
                 logger.info("            %s", row)
     blocked = [outcome.suite.name for outcome in outcomes if outcome.blocks]
     logger.info(
-        "%d suites: %d passed, %d with warnings, %d blocking; Data Docs: %s",
+        "%d suites: %d passed, %d with warnings, %d blocking; all of them in %s",
         len(outcomes),
         sum(not outcome.failures for outcome in outcomes),
         sum(outcome.warns and not outcome.blocks for outcome in outcomes),
         len(blocked),
-        settings.quality_dir / "data_docs" / "index.html",
+        data_docs_index(settings.quality_dir).with_name(SUMMARY_PAGE),
     )
     return EXIT_BLOCKED if blocked else EXIT_OK

@@ -9,10 +9,11 @@ the context on every validation, so the context holds nothing that is not output
 from __future__ import annotations
 
 import html
+import json
 import logging
 import os
 import shutil
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import quote
 
@@ -34,6 +35,8 @@ from orchestration.quality.findings import failures_of
 from orchestration.quality.suites import Suite
 
 logger = logging.getLogger(__name__)
+# This GX module sets its own logger to INFO when imported, to announce temporary folders.
+logging.getLogger("great_expectations.data_context.types.base").setLevel(logging.WARNING)
 
 DATASOURCE = "warehouse"
 _WHOLE_FRAME = "whole_frame"
@@ -145,11 +148,15 @@ class GxProject:
         store = self._context.validation_results_store
         keys = sorted(store.list_keys(), key=lambda key: key.expectation_suite_identifier.name)
         rows = [_summary_row(key.to_tuple(), store.get(key)) for key in keys]
+        # What stopped publication first, then the warnings, then the rest.
+        rows.sort(key=lambda row: _OUTCOME_ORDER.index(row[0]))
         (self._docs_dir / SUMMARY_PAGE).write_text(
-            _SUMMARY_TEMPLATE.format(rows="\n".join(rows)), encoding="utf-8"
+            _SUMMARY_TEMPLATE.format(rows="\n".join(row for _, row in rows)), encoding="utf-8"
         )
 
 
+_OUTCOME_ORDER = ("blocks", "warns", "passed")
+_SAMPLE_IN_SUMMARY = 3
 _SUMMARY_TEMPLATE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>salesdw data quality</title>
 <style>body{{font-family:sans-serif;margin:2em}}table{{border-collapse:collapse}}
@@ -165,7 +172,8 @@ its styles).</p>
 """
 
 
-def _summary_row(key: tuple[str, ...], result: ExpectationSuiteValidationResult) -> str:
+def _summary_row(key: tuple[str, ...], result: ExpectationSuiteValidationResult) -> tuple[str, str]:
+    """The suite's outcome and its row: what failed, with a few of the bad rows."""
     failures = failures_of(result)
     severities = {failure.severity for failure in failures}
     outcome = (
@@ -176,8 +184,15 @@ def _summary_row(key: tuple[str, ...], result: ExpectationSuiteValidationResult)
         else "passed"
     )
     page = "validations/" + "/".join(quote(part) for part in key) + ".html"
-    findings = "<br>".join(html.escape(failure.summary()) for failure in failures)
-    return (
+    findings = "<br>".join(
+        html.escape(failure.summary())
+        + "".join(
+            f"<br><small>{html.escape(json.dumps(row, default=str))}</small>"
+            for row in failure.sample[:_SAMPLE_IN_SUMMARY]
+        )
+        for failure in failures
+    )
+    return outcome, (
         f'<tr class="{outcome}"><td><a href="{page}">{html.escape(result.suite_name)}</a></td>'
         f"<td>{outcome}</td><td>{_when(result.meta.get('validation_time'))}</td>"
         f"<td>{findings}</td></tr>"
@@ -185,6 +200,9 @@ def _summary_row(key: tuple[str, ...], result: ExpectationSuiteValidationResult)
 
 
 def _when(validated_at: object) -> str:
+    """GX keeps the time as ISO text once the result has been stored."""
+    if isinstance(validated_at, str):
+        validated_at = datetime.fromisoformat(validated_at)
     if isinstance(validated_at, datetime):
-        return f"{validated_at:%Y-%m-%d %H:%M:%S} UTC"
-    return html.escape(str(validated_at or ""))
+        return f"{validated_at.astimezone(UTC):%Y-%m-%d %H:%M:%S} UTC"
+    return ""

@@ -212,7 +212,7 @@ def validate_suite(
 
 
 def _log(outcome: SuiteOutcome) -> None:
-    logger.info(
+    logger.debug(
         "%s: %s, %s rows in %d chunk(s), %.1f s",
         outcome.suite.name,
         "blocks" if outcome.blocks else "warns" if outcome.warns else "passed",
@@ -321,5 +321,5 @@ def validate(settings: Settings, suites: Sequence[Suite], run_name: str) -> list
         _log(outcome)
         project.save(outcome.suite, outcome.result, run_name, at)
     index = project.build_data_docs()
-    logger.info("Data Docs: %s", index)
+    logger.debug("Data Docs: %s", index)
     return outcomes
