@@ -151,6 +151,7 @@ def test_results_become_data_docs_with_only_the_latest_run(
     pages = [path.read_text() for path in index.parent.rglob("*.html")]
     assert any("second-run" in page for page in pages)
     assert not any("first-run" in page for page in pages)
+    assert not any("dataContextId" in page for page in pages)
     assert "raw.orders" in index.read_text() or any("raw.orders" in page for page in pages)
     # GX's index needs scripts from the internet; the summary page does not.
     summary = (index.parent / "summary.html").read_text()

@@ -12,6 +12,7 @@ import html
 import json
 import logging
 import os
+import re
 import shutil
 from datetime import UTC, datetime
 from pathlib import Path
@@ -41,6 +42,7 @@ logging.getLogger("great_expectations.data_context.types.base").setLevel(logging
 DATASOURCE = "warehouse"
 _WHOLE_FRAME = "whole_frame"
 _SITE = "local_site"
+_TRACKED_LOGO = re.compile(r"(/logo-long\.png)\?[^\"']*")
 # Enough to show a person what is wrong without carrying thousands of rows around.
 SAMPLE_ROWS = 20
 SUMMARY_PAGE = "summary.html"
@@ -137,8 +139,18 @@ class GxProject:
             },
         )
         self._context.build_data_docs(site_names=[_SITE])
+        self._untrack_pages()
         self._write_summary()
         return self._docs_dir / "index.html"
+
+    def _untrack_pages(self) -> None:
+        """GX's pages load its logo with this project's context id in the address, which
+        would tell GX who opened them; the logo alone is enough."""
+        for page in self._docs_dir.rglob("*.html"):
+            text = page.read_text(encoding="utf-8")
+            untracked = _TRACKED_LOGO.sub(r"\1", text)
+            if untracked != text:
+                page.write_text(untracked, encoding="utf-8")
 
     def _write_summary(self) -> None:
         """``summary.html``: every suite's latest outcome on one page of plain HTML.
