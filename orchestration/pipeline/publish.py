@@ -163,7 +163,8 @@ def publish_marts(
     temporary = _temporary_path(serving_path)
     try:
         with duckdb.connect() as connection:
-            connection.execute("set TimeZone = 'UTC'")
+            # No progress bar of DuckDB's on the terminal of `salesdw run`.
+            connection.execute("set TimeZone = 'UTC'; set enable_progress_bar = false")
             connection.execute(
                 f"attach {quote_literal(str(warehouse_path))} as warehouse (read_only)"
             )

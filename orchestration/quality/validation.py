@@ -229,6 +229,8 @@ def _open_read_only(
     connection = duckdb.connect(str(settings.warehouse_path), read_only=True)
     spill = settings.quality_dir / "duckdb_spill"
     connection.execute(
+        # DuckDB would draw a progress bar on the terminal of `salesdw run` otherwise.
+        "set enable_progress_bar = false; "
         f"set TimeZone = 'UTC'; set memory_limit = '{memory_limit}'; "
         f"set temp_directory = {quote_literal(str(spill))}"
         + (f"; set threads = {threads}" if threads else "")
