@@ -18,6 +18,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import dagster as dg
 import duckdb
 import pytest
 from duckdb_clients import client_python, read_with
@@ -402,3 +403,44 @@ def test_older_duckdb_clients_read_the_same_marts(
 
     assert client["version"].startswith(f"{series}.")
     assert client["results"] == baseline
+
+
+def _checked_job(outcome: str):
+    """An asset with a blocking check that passes, fails with ERROR or WARN, or raises."""
+
+    @dg.asset
+    def guarded() -> None:
+        return None
+
+    @dg.asset_check(asset=guarded, blocking=True)
+    def guard() -> dg.AssetCheckResult:
+        if outcome == "raises":
+            raise RuntimeError("the suite's query failed")
+        return dg.AssetCheckResult(
+            passed=outcome == "passes",
+            severity=dg.AssetCheckSeverity.WARN
+            if outcome == "warns"
+            else dg.AssetCheckSeverity.ERROR,
+        )
+
+    definitions = dg.Definitions(assets=[guarded], asset_checks=[guard])
+    return definitions.resolve_implicit_global_asset_job_def(), dg.AssetCheckKey(
+        dg.AssetKey("guarded"), "guard"
+    )
+
+
+@pytest.mark.parametrize(
+    ("outcome", "refused"),
+    [("passes", False), ("warns", False), ("fails", True), ("raises", True)],
+)
+def test_publication_waits_for_blocking_checks_that_failed_or_never_finished(
+    outcome: str, refused: bool
+) -> None:
+    job, key = _checked_job(outcome)
+    with dg.instance_for_test() as instance:
+        result = job.execute_in_process(instance=instance, raise_on_error=False)
+        assert publish.failed_checks(instance, [key]) == ([key] if refused else [])
+        # A check still planned in the run that is publishing does not refuse it.
+        assert publish.failed_checks(instance, [key], result.run_id) == (
+            [key] if refused and outcome != "raises" else []
+        )

@@ -138,6 +138,30 @@ def test_worker_processes_find_what_one_process_finds(
     assert parallel[1].failures[0].unexpected_count == ROWS // 2 + 1
 
 
+@pytest.mark.parametrize("chunk_rows", [10_000, 300])
+def test_an_expectation_that_cannot_be_evaluated_fails_however_the_rows_are_split(
+    warehouse: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, chunk_rows: int
+) -> None:
+    """A range check on a text column raises inside GX, which files the error under the
+    metric's name; the suite must block, and the error be shown, in every chunk count."""
+    _write_suite(
+        tmp_path / "suites",
+        "raw",
+        "orders",
+        [
+            gx.expectations.ExpectColumnValuesToBeInSet(column="order_id", value_set=["x"]),
+            gx.expectations.ExpectColumnValuesToBeBetween(column="status", min_value=0),
+        ],
+    )
+    monkeypatch.setattr(validation, "CHUNK_ROWS", chunk_rows)
+    (outcome,) = validation.validate(warehouse, load_suites(tmp_path / "suites"), run_name="r")
+    assert outcome.blocks
+    failed = {failure.expectation_type: failure for failure in outcome.failures}
+    assert failed["expect_column_values_to_be_between"].error
+    # Chunks list the raised expectation first; the counts still belong to their own.
+    assert failed["expect_column_values_to_be_in_set"].unexpected_count == ROWS + DUPLICATED
+
+
 def test_results_become_data_docs_with_only_the_latest_run(
     warehouse: Settings, tmp_path: Path
 ) -> None:
@@ -157,6 +181,16 @@ def test_results_become_data_docs_with_only_the_latest_run(
     summary = (index.parent / "summary.html").read_text()
     assert '<tr class="blocks"><td><a href="validations/raw/orders/second-run/' in summary
     assert "amounts are not negative" in summary
+    # A suite that is gone leaves no result behind.
+    for path in (tmp_path / "suites" / "raw").glob("orders.*"):
+        path.rename(path.with_name(path.name.replace("orders", "sales")))
+    renamed = json.loads((tmp_path / "suites" / "raw" / "sales.json").read_text())
+    renamed["name"] = "raw.sales"
+    (tmp_path / "suites" / "raw" / "sales.json").write_text(json.dumps(renamed))
+    validation.validate(warehouse, load_suites(tmp_path / "suites"), run_name="third-run")
+    summary = (index.parent / "summary.html").read_text()
+    assert "raw.sales" in summary
+    assert "raw.orders" not in summary
 
 
 def test_the_check_result_names_the_failure_its_rows_and_a_sample(
@@ -290,3 +324,13 @@ def test_a_malformed_suite_is_refused_with_its_file_named(
     with pytest.raises(SuiteError, match=message) as refusal:
         load_suite(path)
     assert str(path) in str(refusal.value)
+
+
+def test_a_dataset_with_a_lone_dollar_sign_is_refused_at_load(tmp_path: Path) -> None:
+    path = _suite(tmp_path / "suites")
+    path.with_suffix(".sql").write_text(
+        "select order_id from raw.orders where regexp_matches(order_id, '^O-[0-9]+$')\n"
+    )
+    with pytest.raises(SuiteError, match=r"a lone \$.*write \$\$") as refusal:
+        load_suite(path)
+    assert str(path.with_suffix(".sql")) in str(refusal.value)

@@ -223,18 +223,25 @@ def latest_month_metadata(serving_path: Path, currency: str) -> dict[str, object
 
 
 def failed_checks(
-    instance: dg.DagsterInstance, check_keys: Sequence[dg.AssetCheckKey]
+    instance: dg.DagsterInstance,
+    check_keys: Sequence[dg.AssetCheckKey],
+    current_run_id: str | None = None,
 ) -> list[dg.AssetCheckKey]:
-    """Checks among ``check_keys`` whose latest execution failed with severity ERROR, in
-    any run; a blocking check that only warned does not hold publication back."""
+    """Checks among ``check_keys`` whose latest execution, in any run, failed with
+    severity ERROR or never finished; a blocking check that only warned does not hold
+    publication back."""
     latest = instance.event_log_storage.get_latest_asset_check_execution_by_key(check_keys)
     return sorted(
-        (key for key, record in latest.items() if _failed_with_error(record)),
+        (key for key, record in latest.items() if _refuses(record, current_run_id)),
         key=lambda key: key.to_user_string(),
     )
 
 
-def _failed_with_error(record: AssetCheckExecutionRecord) -> bool:
+def _refuses(record: AssetCheckExecutionRecord, current_run_id: str | None) -> bool:
+    if record.status is AssetCheckExecutionRecordStatus.PLANNED:
+        # Planned in an earlier run that ended before the check did (its step raised):
+        # what it guards was never validated.
+        return record.run_id != current_run_id
     if record.status is not AssetCheckExecutionRecordStatus.FAILED:
         return False
     dagster_event = record.event.dagster_event if record.event else None
@@ -268,13 +275,14 @@ def publish_asset(
     )
     def publish_marts_file(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
         settings = Settings()
-        refused = failed_checks(context.instance, blocking_checks)
+        refused = failed_checks(context.instance, blocking_checks, context.run.run_id)
         if refused:
             raise dg.Failure(
                 description=(
-                    f"not published: {len(refused)} blocking checks failed in their latest "
-                    "run; the serving file keeps the last good data. Fix the data and "
-                    "rebuild: " + ", ".join(key.to_user_string() for key in refused[:10])
+                    f"not published: {len(refused)} blocking checks failed (or did not "
+                    "finish) in their latest run; the serving file keeps the last good "
+                    "data. Fix the data and rebuild: "
+                    + ", ".join(key.to_user_string() for key in refused[:10])
                 ),
                 metadata={"failed_blocking_checks": len(refused)},
             )

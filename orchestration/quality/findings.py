@@ -41,11 +41,27 @@ def failures_of(result: ExpectationSuiteValidationResult) -> list[FailedExpectat
     return [failure_of(expectation) for expectation in result.results if not expectation.success]
 
 
+def raised_exception(result: ExpectationValidationResult) -> dict | None:
+    """The error an expectation raised, if any. GX files it at the top of
+    ``exception_info`` or, when a metric failed, under the metric's name."""
+    info = result.exception_info or {}
+    if info.get("raised_exception"):
+        return info
+    return next(
+        (
+            nested
+            for nested in info.values()
+            if isinstance(nested, dict) and nested.get("raised_exception")
+        ),
+        None,
+    )
+
+
 def failure_of(result: ExpectationValidationResult) -> FailedExpectation:
     configuration = result.expectation_config
     details = result.result or {}
-    info = result.exception_info or {}
-    error = info.get("exception_message") if info.get("raised_exception") else None
+    raised = raised_exception(result)
+    error = raised.get("exception_message") if raised else None
     arguments = configuration.kwargs
     column = arguments.get("column") or (
         ", ".join(str(arguments[name]) for name in ("column_A", "column_B") if arguments.get(name))
@@ -80,7 +96,8 @@ def _plain(row: dict) -> dict[str, object]:
 
 def _plain_value(value: object) -> object:
     """A JSON-friendly copy: numpy scalars become Python's, timestamps ISO text."""
-    if value is None or isinstance(value, bool | int | float | str):
+    # numpy's float64 is a float too, but prints as np.float64(...).
+    if value is None or type(value) in (bool, int, float, str):
         return value
     if hasattr(value, "isoformat"):
         return value.isoformat()

@@ -124,6 +124,13 @@ class GxProject:
             expectation_suite_identifier=suite_id,
         )
 
+    def forget_all_but(self, suite_names: set[str]) -> None:
+        """Drop the results of suites that no longer exist (removed or renamed)."""
+        store = self._context.validation_results_store
+        for key in store.list_keys():
+            if key.expectation_suite_identifier.name not in suite_names:
+                store.remove_key(key)
+
     def build_data_docs(self) -> Path:
         """Render the kept results afresh, so pages of replaced results do not linger."""
         shutil.rmtree(self._docs_dir, ignore_errors=True)

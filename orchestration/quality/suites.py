@@ -34,6 +34,7 @@ from orchestration.raw.checks import quote_identifier, quote_literal
 from orchestration.settings import PROJECT_ROOT, Settings
 
 EXPECTATIONS_DIR = PROJECT_ROOT / "expectations"
+_SETTINGS_PLACEHOLDERS = {"reporting_currency", "reporting_time_zone", "seeds_dir"}
 DATASETS_FOLDER = "_datasets"
 VIEWS_FOLDER = "_views"
 
@@ -144,10 +145,25 @@ def load_views(suites: Sequence[Suite]) -> dict[str, str]:
     beside the suites' folders, and its query."""
     directories = sorted({suite.path.parents[1] for suite in suites})
     return {
-        path.stem: path.read_text(encoding="utf-8")
+        path.stem: _read_sql(path, _SETTINGS_PLACEHOLDERS)
         for directory in directories
         for path in sorted((directory / VIEWS_FOLDER).glob("*.sql"))
     }
+
+
+def _read_sql(path: Path, allowed: set[str]) -> str:
+    """The query in ``path``, refused unless its only ``${name}``s are ``allowed``; a
+    dollar sign of its own is written ``$$``."""
+    sql = path.read_text(encoding="utf-8")
+    template = Template(sql)
+    unknown = set(template.get_identifiers()) - allowed
+    if not template.is_valid() or unknown:
+        names = ", ".join("${" + name + "}" for name in sorted(allowed))
+        raise SuiteError(
+            f"{path}: only {names} may be filled in (found {sorted(unknown) or 'a lone $'}); "
+            "write $$ for a dollar sign"
+        )
+    return sql
 
 
 def _columns_of(expectation: Expectation) -> list[str]:
@@ -178,6 +194,7 @@ def load_suite(path: Path) -> Suite:
     asset, key = settings.get("asset"), settings.get("key")
     if not asset or not key:
         raise SuiteError(f"{path}: meta.salesdw must give the guarded asset and the key")
+    parameters = settings.get("dataset_parameters") or {}
     shared = settings.get("dataset")
     dataset_path = (
         path.parents[1] / DATASETS_FOLDER / shared if shared else path.with_suffix(".sql")
@@ -190,8 +207,10 @@ def load_suite(path: Path) -> Suite:
         asset=tuple(asset.split("/")),
         key=tuple(key),
         description=settings.get("description", ""),
-        dataset_sql=dataset_path.read_text(encoding="utf-8") if dataset_path.exists() else None,
-        dataset_parameters=settings.get("dataset_parameters") or {},
+        dataset_sql=_read_sql(dataset_path, _SETTINGS_PLACEHOLDERS | set(parameters))
+        if dataset_path.exists()
+        else None,
+        dataset_parameters=parameters,
         materialize=settings.get("materialize", True),
     )
 

@@ -9,12 +9,14 @@ chunk by chunk; the chunks' results are then added up into one result per suite.
 
 from __future__ import annotations
 
+import contextlib
+import json
 import logging
 import math
 import os
 import time
 from collections.abc import Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from multiprocessing import get_context
@@ -28,9 +30,9 @@ from great_expectations.core import (
 )
 from great_expectations.expectations.metadata_types import FailureSeverity
 
-from orchestration.quality.findings import FailedExpectation, failures_of
+from orchestration.quality.findings import FailedExpectation, failures_of, raised_exception
 from orchestration.quality.gx_project import SAMPLE_ROWS, GxProject, GxValidator
-from orchestration.quality.suites import Suite, fill_in, load_views
+from orchestration.quality.suites import Suite, fill_in, load_suites, load_views
 from orchestration.raw.checks import quote_identifier, quote_literal
 from orchestration.raw.ingest import reference_codes
 from orchestration.settings import Settings
@@ -103,14 +105,22 @@ def _chunk_queries(suite: Suite, source: str, rows: int) -> list[str]:
 
 
 def _chunks(connection: duckdb.DuckDBPyConnection, queries: list[str]) -> Iterator[pa.Table]:
-    """The chunks in order, the next one read by DuckDB while GX checks this one."""
+    """The chunks in order, the next one read by DuckDB while GX checks this one.
+
+    Closing the generator early waits for the read in flight, so the connection is
+    free again before anyone drops the dataset or closes it."""
     with ThreadPoolExecutor(max_workers=1) as reader:
         pending = reader.submit(lambda: connection.sql(queries[0]).to_arrow_table())
-        for query in [*queries[1:], None]:
-            data = pending.result()
-            if query is not None:
-                pending = reader.submit(lambda query=query: connection.sql(query).to_arrow_table())
-            yield data
+        try:
+            for query in [*queries[1:], None]:
+                data = pending.result()
+                if query is not None:
+                    pending = reader.submit(
+                        lambda query=query: connection.sql(query).to_arrow_table()
+                    )
+                yield data
+        finally:
+            wait([pending])
 
 
 def _add_up(results: Sequence[ExpectationValidationResult]) -> ExpectationValidationResult:
@@ -118,10 +128,16 @@ def _add_up(results: Sequence[ExpectationValidationResult]) -> ExpectationValida
     first = results[0]
     if len(results) == 1:
         return first
-    errors = [result for result in results if (result.exception_info or {}).get("raised_exception")]
+    errors = [result for result in results if raised_exception(result)]
     if errors:
         return errors[0]
     details = [result.result or {} for result in results]
+    if any(
+        not result.success and "element_count" not in detail
+        for result, detail in zip(results, details, strict=True)
+    ):
+        # A failure with no counts to add up: it stands for the whole dataset.
+        return next(result for result in results if not result.success)
     total = sum(detail.get("element_count", 0) for detail in details)
     missing = sum(detail.get("missing_count", 0) for detail in details)
     unexpected = sum(detail.get("unexpected_count", 0) for detail in details)
@@ -153,16 +169,32 @@ def _add_up(results: Sequence[ExpectationValidationResult]) -> ExpectationValida
     )
 
 
+def _signature(result: ExpectationValidationResult) -> str:
+    configuration = result.expectation_config
+    return json.dumps(
+        [configuration.type, configuration.kwargs, configuration.severity, configuration.meta],
+        sort_keys=True,
+        default=str,
+    )
+
+
 def _combine(
     chunk_results: Sequence[ExpectationSuiteValidationResult],
 ) -> ExpectationSuiteValidationResult:
     if len(chunk_results) == 1:
         return chunk_results[0]
     first = chunk_results[0]
-    results = [
-        _add_up([chunk.results[index] for chunk in chunk_results])
-        for index in range(len(first.results))
-    ]
+    # GX lists the expectations that raised first, so chunks may differ in order.
+    by_expectation: dict[tuple[str, int], list[ExpectationValidationResult]] = {}
+    for chunk in chunk_results:
+        seen: dict[str, int] = {}
+        for result in chunk.results:
+            signature = _signature(result)
+            seen[signature] = seen.get(signature, 0) + 1
+            by_expectation.setdefault((signature, seen[signature]), []).append(result)
+    if any(len(results) != len(chunk_results) for results in by_expectation.values()):
+        raise ValueError(f"{first.suite_name}: chunks returned different expectations")
+    results = [_add_up(results) for results in by_expectation.values()]
     passed = sum(result.success for result in results)
     return ExpectationSuiteValidationResult(
         success=passed == len(results),
@@ -196,10 +228,8 @@ def validate_suite(
     try:
         [(rows,)] = connection.execute(f"select count(*) from {source}").fetchall()
         queries = _chunk_queries(suite, source, rows)
-        results = [
-            validator.validate(suite, _as_frame(data), parameters)
-            for data in _chunks(connection, queries)
-        ]
+        with contextlib.closing(_chunks(connection, queries)) as chunks:
+            results = [validator.validate(suite, _as_frame(data), parameters) for data in chunks]
     finally:
         connection.execute(f"drop table if exists {_DATASET}").fetchall()
     return SuiteOutcome(
@@ -322,6 +352,8 @@ def validate(settings: Settings, suites: Sequence[Suite], run_name: str) -> list
     for outcome in outcomes:
         _log(outcome)
         project.save(outcome.suite, outcome.result, run_name, at)
+    folders = {suite.path.parents[1] for suite in suites}
+    project.forget_all_but({suite.name for folder in folders for suite in load_suites(folder)})
     index = project.build_data_docs()
     logger.debug("Data Docs: %s", index)
     return outcomes
