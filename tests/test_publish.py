@@ -439,8 +439,10 @@ def test_publication_waits_for_blocking_checks_that_failed_or_never_finished(
     job, key = _checked_job(outcome)
     with dg.instance_for_test() as instance:
         result = job.execute_in_process(instance=instance, raise_on_error=False)
-        assert publish.failed_checks(instance, [key]) == ([key] if refused else [])
+        refusals = publish.blocking_refusals(instance, [key])
+        assert refusals.keys == ([key] if refused else [])
+        assert refusals.unfinished == ([key] if outcome == "raises" else [])
         # A check still planned in the run that is publishing does not refuse it.
-        assert publish.failed_checks(instance, [key], result.run_id) == (
+        assert publish.blocking_refusals(instance, [key], result.run_id).keys == (
             [key] if refused and outcome != "raises" else []
         )

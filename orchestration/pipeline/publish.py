@@ -222,26 +222,56 @@ def latest_month_metadata(serving_path: Path, currency: str) -> dict[str, object
     }
 
 
-def failed_checks(
+@dataclass(frozen=True)
+class Refusals:
+    """Blocking checks whose latest execution, in any run, keeps publication back."""
+
+    failed: list[dg.AssetCheckKey]
+    """Failed with severity ERROR."""
+    unfinished: list[dg.AssetCheckKey]
+    """Planned in an earlier run that ended before they ran (their step raised, or an
+    upstream check stopped it): what they guard was never validated."""
+
+    @property
+    def keys(self) -> list[dg.AssetCheckKey]:
+        return [*self.failed, *self.unfinished]
+
+    def message(self) -> str:
+        def named(keys: list[dg.AssetCheckKey], most: int) -> str:
+            shown = ", ".join(key.to_user_string() for key in keys[:most])
+            return shown + (f" and {len(keys) - most} more" if len(keys) > most else "")
+
+        parts = [f"failed: {named(self.failed, 10)}"] if self.failed else []
+        if self.unfinished:
+            parts.append(f"never finished: {named(self.unfinished, 5)}")
+        return (
+            f"not published: {len(self.failed)} blocking checks failed and "
+            f"{len(self.unfinished)} never finished in their latest run; the serving file "
+            "keeps the last good data. Fix the data and rebuild. " + "; ".join(parts)
+        )
+
+
+def blocking_refusals(
     instance: dg.DagsterInstance,
     check_keys: Sequence[dg.AssetCheckKey],
     current_run_id: str | None = None,
-) -> list[dg.AssetCheckKey]:
-    """Checks among ``check_keys`` whose latest execution, in any run, failed with
-    severity ERROR or never finished; a blocking check that only warned does not hold
-    publication back."""
+) -> Refusals:
+    """A blocking check that only warned does not hold publication back, nor does one
+    still planned in the run that publishes."""
     latest = instance.event_log_storage.get_latest_asset_check_execution_by_key(check_keys)
-    return sorted(
-        (key for key, record in latest.items() if _refuses(record, current_run_id)),
-        key=lambda key: key.to_user_string(),
+    by_name = sorted(latest.items(), key=lambda item: item[0].to_user_string())
+    return Refusals(
+        failed=[key for key, record in by_name if _failed_with_error(record)],
+        unfinished=[
+            key
+            for key, record in by_name
+            if record.status is AssetCheckExecutionRecordStatus.PLANNED
+            and record.run_id != current_run_id
+        ],
     )
 
 
-def _refuses(record: AssetCheckExecutionRecord, current_run_id: str | None) -> bool:
-    if record.status is AssetCheckExecutionRecordStatus.PLANNED:
-        # Planned in an earlier run that ended before the check did (its step raised):
-        # what it guards was never validated.
-        return record.run_id != current_run_id
+def _failed_with_error(record: AssetCheckExecutionRecord) -> bool:
     if record.status is not AssetCheckExecutionRecordStatus.FAILED:
         return False
     dagster_event = record.event.dagster_event if record.event else None
@@ -275,16 +305,14 @@ def publish_asset(
     )
     def publish_marts_file(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
         settings = Settings()
-        refused = failed_checks(context.instance, blocking_checks, context.run.run_id)
-        if refused:
+        refusals = blocking_refusals(context.instance, blocking_checks, context.run.run_id)
+        if refusals.keys:
             raise dg.Failure(
-                description=(
-                    f"not published: {len(refused)} blocking checks failed (or did not "
-                    "finish) in their latest run; the serving file keeps the last good "
-                    "data. Fix the data and rebuild: "
-                    + ", ".join(key.to_user_string() for key in refused[:10])
-                ),
-                metadata={"failed_blocking_checks": len(refused)},
+                description=refusals.message(),
+                metadata={
+                    "failed_blocking_checks": len(refusals.failed),
+                    "unfinished_blocking_checks": len(refusals.unfinished),
+                },
             )
         with WarehouseBusyRetry(context.log):
             published = publish_marts(settings.warehouse_path, settings.marts_path)
