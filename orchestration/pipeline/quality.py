@@ -13,6 +13,7 @@ import dagster as dg
 from great_expectations.expectations.metadata_types import FailureSeverity
 
 from orchestration.pipeline.resources import WAREHOUSE_POOL, WarehouseBusyRetry
+from orchestration.quality.findings import Verdict
 from orchestration.quality.gx_project import SUMMARY_PAGE, data_docs_index
 from orchestration.quality.suites import Suite, load_suites
 from orchestration.quality.validation import SuiteOutcome, validate
@@ -55,7 +56,6 @@ def check_result(outcome: SuiteOutcome, settings: Settings) -> dg.AssetCheckResu
     """The suite's outcome as Dagster shows it: ERROR when a critical expectation failed,
     WARN when only warnings did, with what failed, how many rows and which."""
     failures = outcome.failures
-    critical = outcome.failed(FailureSeverity.CRITICAL)
     counted = [failure for failure in failures if failure.severity is not FailureSeverity.INFO]
     metadata: dict[str, dg.RawMetadataValue] = {
         "suite": outcome.suite.name,
@@ -82,8 +82,8 @@ def check_result(outcome: SuiteOutcome, settings: Settings) -> dg.AssetCheckResu
     return dg.AssetCheckResult(
         asset_key=dg.AssetKey(list(outcome.suite.asset)),
         check_name=outcome.suite.check_name,
-        passed=not counted,
-        severity=dg.AssetCheckSeverity.ERROR if critical else dg.AssetCheckSeverity.WARN,
+        passed=outcome.verdict is Verdict.PASSED,
+        severity=(dg.AssetCheckSeverity.ERROR if outcome.blocks else dg.AssetCheckSeverity.WARN),
         description="; ".join(failure.summary() for failure in failures) or None,
         metadata=metadata,
     )

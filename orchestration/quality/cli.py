@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+from collections import Counter
 from datetime import UTC, datetime
 
 from orchestration.settings import Settings
@@ -29,6 +30,7 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def run(arguments: argparse.Namespace, settings: Settings) -> int:
+    from orchestration.quality.findings import Verdict  # noqa: PLC0415
     from orchestration.quality.gx_project import (  # noqa: PLC0415 - GX is slow to import
         SUMMARY_PAGE,
         data_docs_index,
@@ -43,7 +45,8 @@ def run(arguments: argparse.Namespace, settings: Settings) -> int:
     run_name = "salesdw-validate-" + datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
     outcomes = validate(settings, suites, run_name)
     for outcome in outcomes:
-        state = "BLOCKS" if outcome.blocks else "WARNS" if outcome.warns else "passed"
+        # What needs a look stands out in capitals.
+        state = outcome.verdict if outcome.verdict is Verdict.PASSED else outcome.verdict.upper()
         logger.info(
             "%-7s %-40s %12s rows %6.1f s",
             state,
@@ -55,13 +58,13 @@ def run(arguments: argparse.Namespace, settings: Settings) -> int:
             logger.info("          %s", failure.summary())
             for row in failure.sample[:5]:
                 logger.info("            %s", row)
-    blocked = [outcome.suite.name for outcome in outcomes if outcome.blocks]
+    verdicts = Counter(outcome.verdict for outcome in outcomes)
     logger.info(
         "%d suites: %d passed, %d with warnings, %d blocking; all of them in %s",
         len(outcomes),
-        sum(not outcome.failures for outcome in outcomes),
-        sum(outcome.warns and not outcome.blocks for outcome in outcomes),
-        len(blocked),
+        verdicts[Verdict.PASSED],
+        verdicts[Verdict.WARNS],
+        verdicts[Verdict.BLOCKS],
         data_docs_index(settings.quality_dir).with_name(SUMMARY_PAGE),
     )
-    return EXIT_BLOCKED if blocked else EXIT_OK
+    return EXIT_BLOCKED if verdicts[Verdict.BLOCKS] else EXIT_OK

@@ -3,7 +3,9 @@ column, severity and meaning, how many rows, and a sample of them."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from enum import StrEnum
 
 from great_expectations.core import (
     ExpectationSuiteValidationResult,
@@ -35,6 +37,26 @@ class FailedExpectation:
             else "failed"
         )
         return f"{what} [{self.severity.value}]: {count}. {self.description}".strip()
+
+
+class Verdict(StrEnum):
+    """A suite's outcome, in the order a person should look at them."""
+
+    BLOCKS = "blocks"
+    """A critical expectation failed: what the suite guards must not be published."""
+    WARNS = "warns"
+    """Only warnings failed."""
+    PASSED = "passed"
+    """Nothing failed but, at most, expectations of severity info."""
+
+
+def verdict_of(failures: Sequence[FailedExpectation]) -> Verdict:
+    severities = {failure.severity for failure in failures}
+    if FailureSeverity.CRITICAL in severities:
+        return Verdict.BLOCKS
+    if FailureSeverity.WARNING in severities:
+        return Verdict.WARNS
+    return Verdict.PASSED
 
 
 def failures_of(result: ExpectationSuiteValidationResult) -> list[FailedExpectation]:

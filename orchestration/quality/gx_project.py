@@ -29,10 +29,9 @@ from great_expectations.data_context.types.resource_identifiers import (
     ValidationResultIdentifier,
 )
 from great_expectations.datasource.fluent import PandasDatasource
-from great_expectations.expectations.metadata_types import FailureSeverity
 from great_expectations.validator.v1_validator import Validator
 
-from orchestration.quality.findings import failures_of
+from orchestration.quality.findings import Verdict, failures_of, verdict_of
 from orchestration.quality.suites import Suite
 
 logger = logging.getLogger(__name__)
@@ -168,13 +167,12 @@ class GxProject:
         keys = sorted(store.list_keys(), key=lambda key: key.expectation_suite_identifier.name)
         rows = [_summary_row(key.to_tuple(), store.get(key)) for key in keys]
         # What stopped publication first, then the warnings, then the rest.
-        rows.sort(key=lambda row: _OUTCOME_ORDER.index(row[0]))
+        rows.sort(key=lambda row: list(Verdict).index(row[0]))
         (self._docs_dir / SUMMARY_PAGE).write_text(
             _SUMMARY_TEMPLATE.format(rows="\n".join(row for _, row in rows)), encoding="utf-8"
         )
 
 
-_OUTCOME_ORDER = ("blocks", "warns", "passed")
 _SAMPLE_IN_SUMMARY = 3
 _SUMMARY_TEMPLATE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>salesdw data quality</title>
@@ -194,14 +192,7 @@ its styles).</p>
 def _summary_row(key: tuple[str, ...], result: ExpectationSuiteValidationResult) -> tuple[str, str]:
     """The suite's outcome and its row: what failed, with a few of the bad rows."""
     failures = failures_of(result)
-    severities = {failure.severity for failure in failures}
-    outcome = (
-        "blocks"
-        if FailureSeverity.CRITICAL in severities
-        else "warns"
-        if FailureSeverity.WARNING in severities
-        else "passed"
-    )
+    outcome = verdict_of(failures)
     page = "validations/" + "/".join(quote(part) for part in key) + ".html"
     findings = "<br>".join(
         html.escape(failure.summary())

@@ -30,7 +30,13 @@ from great_expectations.core import (
 )
 from great_expectations.expectations.metadata_types import FailureSeverity
 
-from orchestration.quality.findings import FailedExpectation, failures_of, raised_exception
+from orchestration.quality.findings import (
+    FailedExpectation,
+    Verdict,
+    failures_of,
+    raised_exception,
+    verdict_of,
+)
 from orchestration.quality.gx_project import SAMPLE_ROWS, GxProject, GxValidator
 from orchestration.quality.suites import Suite, fill_in, load_suites, load_views
 from orchestration.raw.checks import quote_identifier, quote_literal
@@ -68,9 +74,13 @@ class SuiteOutcome:
         return [failure for failure in self.failures if failure.severity is severity]
 
     @property
+    def verdict(self) -> Verdict:
+        return verdict_of(self.failures)
+
+    @property
     def blocks(self) -> bool:
         """A critical expectation failed: what this suite guards must not be published."""
-        return bool(self.failed(FailureSeverity.CRITICAL))
+        return self.verdict is Verdict.BLOCKS
 
     @property
     def warns(self) -> bool:
@@ -245,7 +255,7 @@ def _log(outcome: SuiteOutcome) -> None:
     logger.debug(
         "%s: %s, %s rows in %d chunk(s), %.1f s",
         outcome.suite.name,
-        "blocks" if outcome.blocks else "warns" if outcome.warns else "passed",
+        outcome.verdict,
         f"{outcome.rows:,}",
         outcome.chunks,
         outcome.seconds,
