@@ -215,6 +215,12 @@ def load_suite(path: Path) -> Suite:
     )
 
 
+def suite_names(directory: Path) -> set[str]:
+    """The names of the suites under ``directory``, from their files alone: a suite
+    that loads is named after its folder and file."""
+    return {f"{path.parent.name}.{path.stem}" for path in directory.glob("*/*.json")}
+
+
 def load_suites(directory: Path = EXPECTATIONS_DIR, pattern: str = "*") -> list[Suite]:
     """Every suite under ``directory`` whose name matches the glob ``pattern``, by name."""
     suites = [load_suite(path) for path in sorted(directory.glob("*/*.json"))]

@@ -38,7 +38,7 @@ from orchestration.quality.findings import (
     verdict_of,
 )
 from orchestration.quality.gx_project import SAMPLE_ROWS, GxProject, GxValidator
-from orchestration.quality.suites import Suite, fill_in, load_suites, load_views
+from orchestration.quality.suites import Suite, fill_in, load_views, suite_names
 from orchestration.raw.checks import quote_identifier, quote_literal
 from orchestration.raw.ingest import reference_codes
 from orchestration.settings import Settings
@@ -363,7 +363,7 @@ def validate(settings: Settings, suites: Sequence[Suite], run_name: str) -> list
         _log(outcome)
         project.save(outcome.suite, outcome.result, run_name, at)
     folders = {suite.path.parents[1] for suite in suites}
-    project.forget_all_but({suite.name for folder in folders for suite in load_suites(folder)})
+    project.forget_all_but({name for folder in folders for name in suite_names(folder)})
     index = project.build_data_docs()
     logger.debug("Data Docs: %s", index)
     return outcomes
